@@ -1,0 +1,1 @@
+"""Influencer attribution services: ingest (HTTP → Kafka), attribution and aggregator (Faust)."""

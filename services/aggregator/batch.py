@@ -1,0 +1,60 @@
+"""A batch of validated records for one Postgres transaction, and the rollup deltas it produces."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from ..common.events import money, timestamp
+
+DailyKey = tuple[date, str, str, str]  # day, influencer_id, brand, platform
+
+
+@dataclass
+class Batch:
+    influencers: list[dict] = field(default_factory=list)
+    contracts: list[dict] = field(default_factory=list)
+    posts: list[dict] = field(default_factory=list)
+    order_lines: list[dict] = field(default_factory=list)
+    refund_lines: list[dict] = field(default_factory=list)
+
+    def add(self, record: dict) -> None:
+        kind = record.get("kind") or record["type"]
+        {"influencer": self.influencers, "contract": self.contracts, "post": self.posts,
+         "order_line": self.order_lines, "refund_line": self.refund_lines}[kind].append(record)
+
+    def __len__(self) -> int:
+        return sum(map(len, (self.influencers, self.contracts, self.posts, self.order_lines, self.refund_lines)))
+
+    def influencer_ids(self) -> list[str]:
+        ids = {r["influencer_id"] for group in (self.contracts, self.posts, self.order_lines, self.refund_lines)
+               for r in group if r.get("influencer_id")}
+        return sorted(ids | {r["influencer_id"] for r in self.influencers})
+
+
+class Deltas:
+    """Additive changes to influencer_daily, summed per key before one upsert."""
+
+    def __init__(self) -> None:
+        self.rows: dict[DailyKey, dict[str, Decimal | int]] = defaultdict(lambda: defaultdict(int))
+
+    def add(self, key: DailyKey, **measures: Decimal | int) -> None:
+        row = self.rows[key]
+        for name, value in measures.items():
+            row[name] += value
+
+    def sorted_rows(self) -> list[tuple[DailyKey, dict]]:
+        # A fixed order keeps two workers' transactions from deadlocking on the same rows.
+        return sorted(self.rows.items(), key=lambda kv: kv[0])
+
+
+class Calendar:
+    """Timestamps → business days (DESIGN: calendar days in the business time zone)."""
+
+    def __init__(self, tz: str) -> None:
+        self.tz = ZoneInfo(tz)
+
+    def day(self, at: datetime | str) -> date:
+        return (timestamp(at) if isinstance(at, str) else at).astimezone(self.tz).date()

@@ -1,0 +1,63 @@
+"""The reporting contract's tables as SQLAlchemy Core objects (created by the Alembic migrations)."""
+from sqlalchemy import (ARRAY, BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, Numeric,
+                        Table, Text)
+
+MONEY = Numeric(20, 4)
+metadata = MetaData()
+
+influencers = Table(
+    "influencers", metadata,
+    Column("influencer_id", Text, primary_key=True), Column("name", Text, nullable=False),
+    Column("category", Text, nullable=False), Column("gender", Text), Column("follower_count", BigInteger),
+    Column("platform", Text, nullable=False), Column("updated_at", DateTime(timezone=True), nullable=False))
+
+contracts = Table(
+    "contracts", metadata,
+    Column("contract_id", Text, primary_key=True), Column("influencer_id", Text, nullable=False),
+    Column("brand", Text, nullable=False), Column("basis", Text, nullable=False),
+    Column("rate", Numeric(20, 6), nullable=False), Column("valid_from", DateTime(timezone=True), nullable=False),
+    Column("valid_to", DateTime(timezone=True)), Column("coupon_codes", ARRAY(Text), nullable=False),
+    Column("link_codes", ARRAY(Text), nullable=False), Column("campaign", Text))
+
+posts = Table(
+    "posts", metadata,
+    Column("post_id", Text, primary_key=True), Column("influencer_id", Text, nullable=False),
+    Column("platform", Text, nullable=False), Column("brand", Text, nullable=False), Column("campaign", Text),
+    Column("url", Text, nullable=False), Column("caption", Text), Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("day", Date, nullable=False), Column("reach", BigInteger, nullable=False), Column("likes", BigInteger, nullable=False),
+    Column("comments", BigInteger, nullable=False), Column("observed_at", DateTime(timezone=True), nullable=False))
+
+attributed_orders = Table(
+    "attributed_orders", metadata,
+    Column("order_id", Text, primary_key=True), Column("line_no", Integer, primary_key=True),
+    Column("customer_id", Text, nullable=False), Column("influencer_id", Text), Column("brand", Text, nullable=False),
+    Column("product", Text, nullable=False), Column("quantity", Integer, nullable=False),
+    Column("revenue", MONEY, nullable=False), Column("refunded", MONEY, nullable=False),
+    Column("placed_at", DateTime(timezone=True), nullable=False), Column("day", Date, nullable=False),
+    Column("rule", Text, nullable=False), Column("contract_id", Text), Column("click_id", Text),
+    Column("platform", Text, nullable=False), Column("counts_order", Boolean, nullable=False))
+
+refunds = Table(
+    "refunds", metadata,
+    Column("refund_id", Text, primary_key=True), Column("line_no", Integer, primary_key=True),
+    Column("order_id", Text, nullable=False), Column("influencer_id", Text), Column("brand", Text, nullable=False),
+    Column("platform", Text, nullable=False), Column("amount", MONEY, nullable=False),
+    Column("refunded_at", DateTime(timezone=True), nullable=False), Column("day", Date, nullable=False))
+
+spend = Table(
+    "spend", metadata,
+    Column("source_kind", Text, primary_key=True), Column("source_id", Text, primary_key=True),
+    Column("contract_id", Text, nullable=False), Column("influencer_id", Text, nullable=False),
+    Column("brand", Text, nullable=False), Column("platform", Text, nullable=False),
+    Column("day", Date, nullable=False), Column("amount", MONEY, nullable=False))
+
+influencer_daily = Table(
+    "influencer_daily", metadata,
+    Column("day", Date, primary_key=True), Column("influencer_id", Text, primary_key=True),
+    Column("brand", Text, primary_key=True), Column("platform", Text, primary_key=True),
+    Column("orders", Integer, nullable=False), Column("revenue", MONEY, nullable=False),
+    Column("spend", MONEY, nullable=False), Column("posts", Integer, nullable=False),
+    Column("reach", BigInteger, nullable=False), Column("likes", BigInteger, nullable=False),
+    Column("comments", BigInteger, nullable=False))
+
+DAILY_MEASURES = ("orders", "revenue", "spend", "posts", "reach", "likes", "comments")

@@ -1,0 +1,75 @@
+"""``hk aggregator``: batches of records → one Postgres transaction each; offsets commit after it."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import faust
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from ..common import topics
+from ..common.db import make_engine
+from ..common.events import InvalidEvent
+from ..common.faust_app import DeadLetters, make_app, raw_topic
+from ..common.metrics import AGGREGATOR_BATCH_SIZE, AGGREGATOR_FACTS, AGGREGATOR_WRITE_SECONDS, CONSUMED
+from ..common.settings import Settings
+from .batch import Batch, Calendar
+from .records import decode_record
+from .writer import write_batch
+
+log = logging.getLogger(__name__)
+SOURCES = (topics.ATTRIBUTIONS, topics.POSTS, topics.INFLUENCERS, topics.CONTRACTS)
+
+
+def build(settings: Settings) -> faust.App:
+    app = make_app("aggregator", settings, settings.aggregator_web_port)
+    source = raw_topic(app, settings, *SOURCES)
+    dead_letters = DeadLetters(app, settings, "aggregator")
+    engine = make_engine(settings.require_database_url(), pool_size=2)
+    calendar = Calendar(settings.business_tz)
+
+    async def write(batch: Batch) -> None:
+        """Retry while Postgres is unreachable: the offsets must not move past unwritten events."""
+        delay = 0.5
+        while True:
+            try:
+                started = time.perf_counter()
+                outcome = await asyncio.to_thread(write_batch, engine, batch, calendar)
+                AGGREGATOR_WRITE_SECONDS.observe(time.perf_counter() - started)
+                for key, n in outcome.items():
+                    AGGREGATOR_FACTS.labels(*key.split(".", 1)).inc(n)
+                return
+            except OperationalError as exc:
+                log.warning("Postgres unavailable, retrying in %.1fs: %s", delay, exc.orig)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10)
+
+    @app.agent(source)
+    async def aggregate(stream):
+        async for events in stream.take_events(settings.batch_size, within=settings.batch_seconds):
+            batch, members = Batch(), []
+            for event in events:
+                CONSUMED.labels("aggregator", event.message.topic).inc()
+                try:
+                    record = decode_record(event.message.topic, event.message.value, settings.currency, settings.topic_prefix)
+                    batch.add(record)
+                    members.append((event, record))
+                except InvalidEvent as exc:
+                    await dead_letters.send(event, exc)
+            if not len(batch):
+                continue
+            AGGREGATOR_BATCH_SIZE.observe(len(batch))
+            try:
+                await write(batch)
+            except DBAPIError as exc:  # data Postgres refuses: find the culprits one by one
+                log.warning("batch refused by Postgres (%s); writing its %d records singly", exc.orig, len(batch))
+                for event, record in members:
+                    single = Batch()
+                    single.add(record)
+                    try:
+                        await write(single)
+                    except DBAPIError as one:
+                        await dead_letters.send(event, one)
+
+    return app

@@ -1,0 +1,241 @@
+"""One batch → one Postgres transaction: facts inserted by natural key, rollups changed only by
+what the inserts actually changed (INSERT … ON CONFLICT DO NOTHING RETURNING). A replayed batch is a no-op."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime, timezone
+
+from sqlalchemy import Connection, Engine, bindparam, select, text, tuple_
+from sqlalchemy.dialects.postgresql import insert
+
+from ..common.events import money, timestamp
+from . import tables as t
+from .batch import Batch, Calendar, Deltas
+from .spend import Source, accrue, applicable
+
+UNKNOWN_PLATFORM = "unknown"
+
+
+def write_batch(engine: Engine, batch: Batch, calendar: Calendar) -> Counter:
+    """Returns counts of inserted and duplicate facts per table."""
+    outcome: Counter = Counter()
+    with engine.begin() as conn:
+        _lock_influencers(conn, batch.influencer_ids())
+        _upsert_influencers(conn, batch.influencers)
+        changed_contracts = _upsert_contracts(conn, batch.contracts)
+        platforms = _platforms(conn, batch.influencer_ids())
+        deltas, sources = Deltas(), []
+        sources += _posts(conn, batch.posts, calendar, deltas, outcome)
+        sources += _order_lines(conn, batch.order_lines, calendar, platforms, deltas, outcome)
+        sources += _refund_lines(conn, batch.refund_lines, calendar, platforms, deltas, outcome)
+        sources += _backfill_sources(conn, changed_contracts, calendar)
+        _accrue(conn, sources, deltas, outcome)
+        _apply(conn, deltas)
+    return outcome
+
+
+def _lock_influencers(conn: Connection, ids: list[str]) -> None:
+    # Serialises spend accrual per influencer across workers: a contract and an order arriving on two
+    # workers at once must not both miss each other.
+    if ids:
+        conn.execute(text("SELECT count(pg_advisory_xact_lock(hashtext(i))) FROM "
+                          "(SELECT unnest(CAST(:ids AS text[])) AS i ORDER BY 1) s"), {"ids": ids})
+
+
+def _upsert_influencers(conn: Connection, records: list[dict]) -> None:
+    latest = {r["influencer_id"]: r for r in records}  # the topic is compacted: the last one is the truth
+    if not latest:
+        return
+    now = datetime.now(timezone.utc)
+    rows = [{"influencer_id": r["influencer_id"], "name": r["name"], "category": r["category"],
+             "gender": r.get("gender"), "follower_count": r.get("follower_count"), "platform": r["platform"],
+             "updated_at": now} for r in latest.values()]
+    stmt = insert(t.influencers).values(rows)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["influencer_id"], set_={
+        c: stmt.excluded[c] for c in ("name", "category", "gender", "follower_count", "platform", "updated_at")}))
+
+
+def _upsert_contracts(conn: Connection, records: list[dict]) -> list[dict]:
+    latest = {r["contract_id"]: r for r in records}
+    if not latest:
+        return []
+    rows = [{"contract_id": r["contract_id"], "influencer_id": r["influencer_id"], "brand": r["brand"],
+             "basis": r["basis"], "rate": money(r["rate"]), "valid_from": timestamp(r["valid_from"]),
+             "valid_to": timestamp(r["valid_to"]) if r.get("valid_to") else None,
+             "coupon_codes": r.get("coupon_codes") or [], "link_codes": r.get("link_codes") or [],
+             "campaign": r.get("campaign")} for r in latest.values()]
+    stmt = insert(t.contracts).values(rows)
+    cols = [c for c in rows[0] if c != "contract_id"]
+    conn.execute(stmt.on_conflict_do_update(index_elements=["contract_id"], set_={c: stmt.excluded[c] for c in cols}))
+    return rows
+
+
+def _platforms(conn: Connection, ids: list[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = conn.execute(select(t.influencers.c.influencer_id, t.influencers.c.platform)
+                        .where(t.influencers.c.influencer_id.in_(ids)))
+    return dict(rows.all())
+
+
+def _posts(conn, records, calendar, deltas, outcome) -> list[Source]:
+    if not records:
+        return []
+    ids = sorted({r["post_id"] for r in records})
+    current = {row.post_id: row._asdict() for row in conn.execute(
+        select(t.posts).where(t.posts.c.post_id.in_(ids)).with_for_update())}
+    changed, sources = {}, []
+    for r in sorted(records, key=lambda r: timestamp(r["observed_at"])):
+        old = current.get(r["post_id"])
+        observed = timestamp(r["observed_at"])
+        if old and observed <= old["observed_at"]:
+            outcome["posts.stale"] += 1  # an older or repeated snapshot: newest observed_at wins
+            continue
+        published = timestamp(r["published_at"])
+        new = {"post_id": r["post_id"], "influencer_id": r["influencer_id"], "platform": r["platform"],
+               "brand": r["brand"], "campaign": r.get("campaign"), "url": r["url"], "caption": r.get("caption"),
+               "published_at": published, "day": calendar.day(published), "reach": r["reach"],
+               "likes": r["likes"], "comments": r["comments"], "observed_at": observed}
+        if old:
+            deltas.add((old["day"], old["influencer_id"], old["brand"], old["platform"]),
+                       reach=-old["reach"], likes=-old["likes"], comments=-old["comments"], posts=-1)
+        else:
+            sources.append(Source("post", r["post_id"], r["influencer_id"], r["brand"], r["platform"],
+                                  published, new["day"]))
+        deltas.add((new["day"], new["influencer_id"], new["brand"], new["platform"]),
+                   reach=new["reach"], likes=new["likes"], comments=new["comments"], posts=1)
+        current[r["post_id"]] = changed[r["post_id"]] = new
+        outcome["posts.inserted" if not old else "posts.updated"] += 1
+    if changed:
+        stmt = insert(t.posts).values(list(changed.values()))
+        cols = [c for c in next(iter(changed.values())) if c != "post_id"]
+        conn.execute(stmt.on_conflict_do_update(index_elements=["post_id"], set_={c: stmt.excluded[c] for c in cols}))
+    return sources
+
+
+def _order_lines(conn, records, calendar, platforms, deltas, outcome) -> list[Source]:
+    unique = {(r["order_id"], r["line_no"]): r for r in records}
+    if not unique:
+        return []
+    rows = []
+    for r in unique.values():
+        placed = timestamp(r["placed_at"])
+        rows.append({"order_id": r["order_id"], "line_no": r["line_no"], "customer_id": r["customer_id"],
+                     "influencer_id": r.get("influencer_id"), "brand": r["brand"], "product": r["product"],
+                     "quantity": r["quantity"], "revenue": money(r["revenue"]), "refunded": 0, "placed_at": placed,
+                     "day": calendar.day(placed), "rule": r["rule"], "contract_id": r.get("contract_id"),
+                     "click_id": r.get("click_id"), "counts_order": bool(r.get("counts_order")),
+                     "platform": r.get("platform") or platforms.get(r.get("influencer_id"), UNKNOWN_PLATFORM)})
+    inserted = conn.execute(insert(t.attributed_orders).values(rows).on_conflict_do_nothing()
+                            .returning(t.attributed_orders.c.order_id, t.attributed_orders.c.line_no)).all()
+    new_keys = {tuple(k) for k in inserted}
+    outcome["attributed_orders.inserted"] += len(new_keys)
+    outcome["attributed_orders.duplicate"] += len(rows) - len(new_keys)
+    sources = []
+    for row in rows:
+        if (row["order_id"], row["line_no"]) not in new_keys or not row["influencer_id"]:
+            continue
+        deltas.add((row["day"], row["influencer_id"], row["brand"], row["platform"]),
+                   orders=int(row["counts_order"]), revenue=row["revenue"])
+        sources.append(Source("order_line", f"{row['order_id']}|{row['line_no']}", row["influencer_id"], row["brand"],
+                              row["platform"], row["placed_at"], row["day"], row["revenue"], row["counts_order"],
+                              row["order_id"]))
+    return sources
+
+
+def _refund_lines(conn, records, calendar, platforms, deltas, outcome) -> list[Source]:
+    unique = {(r["refund_id"], r["line_no"]): r for r in records}
+    if not unique:
+        return []
+    ao = t.attributed_orders
+    line_keys = sorted({(r["order_id"], r["line_no"]) for r in unique.values()})
+    line_platform = dict(((o, n), p) for o, n, p in conn.execute(
+        select(ao.c.order_id, ao.c.line_no, ao.c.platform).where(tuple_(ao.c.order_id, ao.c.line_no).in_(line_keys))))
+    rows = []
+    for r in unique.values():
+        refunded = timestamp(r["refunded_at"])
+        rows.append({"refund_id": r["refund_id"], "line_no": r["line_no"], "order_id": r["order_id"],
+                     "influencer_id": r.get("influencer_id"), "brand": r["brand"], "amount": money(r["amount"]),
+                     "refunded_at": refunded, "day": calendar.day(refunded),
+                     "platform": line_platform.get((r["order_id"], r["line_no"]))
+                     or platforms.get(r.get("influencer_id"), UNKNOWN_PLATFORM)})
+    inserted = {tuple(k) for k in conn.execute(insert(t.refunds).values(rows).on_conflict_do_nothing()
+                                               .returning(t.refunds.c.refund_id, t.refunds.c.line_no))}
+    outcome["refunds.inserted"] += len(inserted)
+    outcome["refunds.duplicate"] += len(rows) - len(inserted)
+    fresh = [row for row in rows if (row["refund_id"], row["line_no"]) in inserted]
+    per_line = defaultdict(int)
+    for row in fresh:
+        per_line[(row["order_id"], row["line_no"])] += row["amount"]
+    if per_line:
+        conn.execute(ao.update().where(ao.c.order_id == bindparam("o"), ao.c.line_no == bindparam("n"))
+                     .values(refunded=ao.c.refunded + bindparam("a")),
+                     [{"o": o, "n": n, "a": a} for (o, n), a in sorted(per_line.items())])
+    placed = dict(((o, n), p) for o, n, p in conn.execute(
+        select(ao.c.order_id, ao.c.line_no, ao.c.placed_at).where(tuple_(ao.c.order_id, ao.c.line_no).in_(line_keys))))
+    sources = []
+    for row in fresh:
+        if not row["influencer_id"]:
+            continue
+        deltas.add((row["day"], row["influencer_id"], row["brand"], row["platform"]), revenue=-row["amount"])
+        order_at = placed.get((row["order_id"], row["line_no"]), row["refunded_at"])
+        sources.append(Source("refund_line", f"{row['refund_id']}|{row['line_no']}", row["influencer_id"],
+                              row["brand"], row["platform"], order_at, row["day"], row["amount"]))
+    return sources
+
+
+def _backfill_sources(conn, contracts: list[dict], calendar) -> list[Source]:
+    """Facts that arrived before their contract: accrue them now (the spend key keeps this idempotent)."""
+    sources = []
+    for c in contracts:
+        where = dict(i=c["influencer_id"], b=c["brand"])
+        if c["basis"] == "post":
+            for p in conn.execute(text("SELECT post_id, platform, published_at, day FROM posts "
+                                       "WHERE influencer_id = :i AND brand = :b"), where):
+                sources.append(Source("post", p.post_id, c["influencer_id"], c["brand"], p.platform, p.published_at, p.day))
+            continue
+        for o in conn.execute(text("SELECT order_id, line_no, platform, placed_at, day, revenue, counts_order "
+                                   "FROM attributed_orders WHERE influencer_id = :i AND brand = :b"), where):
+            sources.append(Source("order_line", f"{o.order_id}|{o.line_no}", c["influencer_id"], c["brand"],
+                                  o.platform, o.placed_at, o.day, o.revenue, o.counts_order, o.order_id))
+        for f in conn.execute(text("SELECT r.refund_id, r.line_no, r.platform, r.day, r.amount, o.placed_at "
+                                   "FROM refunds r JOIN attributed_orders o USING (order_id, line_no) "
+                                   "WHERE r.influencer_id = :i AND r.brand = :b"), where):
+            sources.append(Source("refund_line", f"{f.refund_id}|{f.line_no}", c["influencer_id"], c["brand"],
+                                  f.platform, f.placed_at, f.day, f.amount))
+    return sources
+
+
+def _accrue(conn, sources: list[Source], deltas: Deltas, outcome: Counter) -> None:
+    if not sources:
+        return
+    ids = sorted({s.influencer_id for s in sources})
+    by_influencer = defaultdict(list)
+    for c in conn.execute(select(t.contracts).where(t.contracts.c.influencer_id.in_(ids))):
+        by_influencer[c.influencer_id].append(c._asdict())
+    accruals = {}
+    for s in sources:
+        a = accrue(applicable(by_influencer[s.influencer_id], s), s)
+        if a:
+            accruals[(a.source_kind, a.source_id)] = a.__dict__
+    if not accruals:
+        return
+    rows = [accruals[k] for k in sorted(accruals)]
+    inserted = conn.execute(insert(t.spend).values(rows).on_conflict_do_nothing()
+                            .returning(t.spend.c.day, t.spend.c.influencer_id, t.spend.c.brand,
+                                       t.spend.c.platform, t.spend.c.amount)).all()
+    outcome["spend.inserted"] += len(inserted)
+    for day, influencer, brand, platform, amount in inserted:
+        deltas.add((day, influencer, brand, platform), spend=amount)
+
+
+def _apply(conn: Connection, deltas: Deltas) -> None:
+    rows = [{"day": k[0], "influencer_id": k[1], "brand": k[2], "platform": k[3],
+             **{m: v.get(m, 0) for m in t.DAILY_MEASURES}} for k, v in deltas.sorted_rows()]
+    if not rows:
+        return
+    stmt = insert(t.influencer_daily).values(rows)
+    d = t.influencer_daily.c
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=["day", "influencer_id", "brand", "platform"],
+        set_={m: d[m] + stmt.excluded[m] for m in t.DAILY_MEASURES}))

@@ -1,0 +1,87 @@
+"""Per-customer attribution state: recent clicks, each order's decision, refunds applied.
+
+Works on any mutable mappings — Faust tables in the worker, plain dicts in unit tests. Every answer
+is stored before it is emitted, so an event processed twice (at-least-once) re-emits the same records.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import MutableMapping
+
+from ..common.events import money, timestamp
+from ..common.metrics import ATTRIBUTIONS, UNATTRIBUTED_ORDERS
+from ..common.settings import Settings
+from .contracts import ContractIndex
+from .rules import decide, order_lines, split_refund
+
+Record = tuple[str, dict]  # (message key, attribution record)
+
+
+class Attributor:
+    def __init__(self, settings: Settings, contracts: ContractIndex, customers: MutableMapping,
+                 orders: MutableMapping, pending_refunds: MutableMapping) -> None:
+        self.window = timedelta(days=settings.attribution_window_days)
+        self.retention = timedelta(days=max(settings.click_retention_days, settings.attribution_window_days))
+        self.max_clicks = settings.max_clicks_per_customer
+        self.contracts, self.customers, self.orders, self.pending = contracts, customers, orders, pending_refunds
+
+    def handle(self, event: dict) -> list[Record]:
+        return getattr(self, f"_{event['type']}")(event)
+
+    def _click(self, click: dict) -> list[Record]:
+        clicks = list(self.customers.get(click["customer_id"]) or [])
+        if any(c["click_id"] == click["click_id"] for c in clicks):
+            return []
+        clicks.append({k: click.get(k) for k in ("click_id", "link_code", "influencer_id", "clicked_at", "source")})
+        newest = max(timestamp(c["clicked_at"]) for c in clicks)
+        kept = [c for c in clicks if newest - timestamp(c["clicked_at"]) <= self.retention]
+        kept.sort(key=lambda c: timestamp(c["clicked_at"]))
+        self.customers[click["customer_id"]] = kept[-self.max_clicks:]
+        return []
+
+    def _order(self, order: dict) -> list[Record]:
+        state = self.orders.get(order["order_id"])
+        if state is None:
+            decision = decide(order, self.customers.get(order["customer_id"]) or [], self.contracts, self.window)
+            state = {"lines": order_lines(order, decision), "refunds": {}}
+            self.orders[order["order_id"]] = state
+            for line in state["lines"]:
+                ATTRIBUTIONS.labels(line["rule"]).inc()
+            if decision.rule == "unattributed":
+                UNATTRIBUTED_ORDERS.inc()
+        records = [(_key(line), line) for line in state["lines"]]
+        for refund in (self.pending.pop(order["order_id"], None) or {}).values():
+            records += self._refund(refund)
+        return records
+
+    def _refund(self, refund: dict) -> list[Record]:
+        state = self.orders.get(refund["order_id"])
+        if state is None:  # the order has not arrived yet: keep the refund until it does
+            waiting = dict(self.pending.get(refund["order_id"]) or {})
+            waiting[refund["refund_id"]] = refund
+            self.pending[refund["order_id"]] = waiting
+            return []
+        if refund["refund_id"] not in state["refunds"]:
+            remaining = [money(line["revenue"]) - _refunded(state, line["line_no"]) for line in state["lines"]]
+            parts = split_refund(money(refund["amount"]), remaining)
+            state = {**state, "refunds": {**state["refunds"], refund["refund_id"]: {
+                "refunded_at": refund["refunded_at"], "parts": [str(p) for p in parts]}}}
+            self.orders[refund["order_id"]] = state
+        applied = state["refunds"][refund["refund_id"]]
+        records = []
+        for line, part in zip(state["lines"], applied["parts"]):
+            if Decimal(part) > 0:
+                rec = {"kind": "refund_line", "refund_id": refund["refund_id"], "line_no": line["line_no"],
+                       "order_id": line["order_id"], "influencer_id": line["influencer_id"], "brand": line["brand"],
+                       "amount": part, "refunded_at": applied["refunded_at"]}
+                records.append((_key(line), rec))
+        return records
+
+
+def _refunded(state: dict, line_no: int) -> Decimal:
+    return sum((Decimal(r["parts"][line_no]) for r in state["refunds"].values()), Decimal(0))
+
+
+def _key(line: dict) -> str:
+    return line["influencer_id"] or f"unattributed:{line['brand']}"

@@ -1,0 +1,59 @@
+"""Reads the whole compacted contracts topic (every partition, no consumer group) into a ContractIndex.
+
+Each attribution worker owns only some customers' partitions but needs every contract; orders wait
+until the feed has caught up with the topic's end as it was at start-up.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from ..common.events import InvalidEvent, decode
+from ..common.settings import Settings
+from .contracts import ContractIndex
+
+log = logging.getLogger(__name__)
+
+
+class ContractFeed:
+    def __init__(self, settings: Settings, topic: str) -> None:
+        self.settings, self.topic = settings, topic
+        self.index = ContractIndex()
+        self.ready = asyncio.Event()
+
+    async def run(self) -> None:
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap, group_id=None,
+                                    enable_auto_commit=False, auto_offset_reset="earliest")
+        await consumer.start()
+        try:
+            parts = await self._partitions(consumer)
+            consumer.assign(parts)
+            await consumer.seek_to_beginning(*parts)
+            end = await consumer.end_offsets(parts)
+            while True:
+                batches = await consumer.getmany(timeout_ms=500, max_records=1000)
+                for messages in batches.values():
+                    for m in messages:
+                        self._apply(m.value)
+                if not self.ready.is_set() and all(await consumer.position(p) >= end[p] for p in parts):
+                    log.info("contract index ready: %d contracts", len(self.index))
+                    self.ready.set()
+        finally:
+            await consumer.stop()
+
+    async def _partitions(self, consumer: AIOKafkaConsumer) -> list[TopicPartition]:
+        while not (found := consumer.partitions_for_topic(self.topic)):
+            await consumer._client.force_metadata_update()
+            await asyncio.sleep(0.5)
+        return [TopicPartition(self.topic, p) for p in sorted(found)]
+
+    def _apply(self, raw: bytes | None) -> None:
+        try:
+            contract = decode(raw, self.settings.currency)
+        except InvalidEvent as exc:  # the aggregator dead-letters and counts it; here it is only skipped
+            log.warning("skipping an invalid contract: %s", exc)
+            return
+        if contract.get("type") == "contract":
+            self.index.upsert(contract)

@@ -1,0 +1,25 @@
+"""Dead-letter records: what was wrong, where it came from, and the raw bytes to replay it."""
+from __future__ import annotations
+
+import base64
+from datetime import datetime, timezone
+from typing import Any
+
+from .events import InvalidEvent, dumps
+from .metrics import DEAD_LETTERS
+
+
+def record(service: str, error: InvalidEvent | Exception, *, topic: str, partition: int | None,
+           offset: int | None, key: bytes | None, value: bytes | None) -> bytes:
+    reason = error.reason if isinstance(error, InvalidEvent) else f"processing_error:{type(error).__name__}"
+    DEAD_LETTERS.labels(service, reason).inc()
+    body: dict[str, Any] = {
+        "service": service,
+        "reason": reason,
+        "errors": [e.as_dict() for e in error.errors] if isinstance(error, InvalidEvent) else [{"field": "", "message": str(error)}],
+        "source": {"topic": topic, "partition": partition, "offset": offset},
+        "key_b64": base64.b64encode(key).decode() if key is not None else None,
+        "value_b64": base64.b64encode(value).decode() if value is not None else None,
+        "failed_at": datetime.now(timezone.utc).isoformat(),
+    }
+    return dumps(body)

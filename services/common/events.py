@@ -1,0 +1,121 @@
+"""Event contracts: load the JSON Schemas in ``schemas/``, decode bytes, validate, explain errors.
+
+Ingest and every consumer call the same ``validate`` so that what the API accepts is exactly
+what the agents can process, and what they refuse goes to the dead-letter topic with the same words.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+EVENT_TYPES = ("influencer", "contract", "post", "click", "order", "refund")
+STOREFRONT_TYPES = ("click", "order", "refund")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+    def as_dict(self, index: int | None = None) -> dict[str, Any]:
+        return {"index": index, "field": self.field, "message": self.message}
+
+
+class InvalidEvent(ValueError):
+    def __init__(self, reason: str, errors: list[FieldError]):
+        super().__init__("; ".join(f"{e.field or '<event>'}: {e.message}" for e in errors))
+        self.reason = reason
+        self.errors = errors
+
+
+@lru_cache
+def schema(event_type: str) -> dict:
+    return json.loads((SCHEMA_DIR / f"{event_type}.v1.json").read_text())
+
+
+@lru_cache
+def _validator(event_type: str) -> Draft202012Validator:
+    return Draft202012Validator(schema(event_type), format_checker=FormatChecker())
+
+
+def loads(raw: bytes | str) -> Any:
+    """JSON with every non-integer number as Decimal: money never passes through float."""
+    return json.loads(raw, parse_float=Decimal)
+
+
+def dumps(obj: Any) -> bytes:
+    return json.dumps(obj, default=_default, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, Decimal):
+        return str(o)
+    if isinstance(o, datetime):
+        return o.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def validate(event: Any, currency: str) -> dict:
+    """Return the event if it meets its schema and the deployment's rules, else raise InvalidEvent."""
+    if not isinstance(event, dict):
+        raise InvalidEvent("not_an_object", [FieldError("", f"an event must be a JSON object, got {type(event).__name__}")])
+    event_type = event.get("type")
+    if event_type not in EVENT_TYPES:
+        raise InvalidEvent("unknown_type", [FieldError("type", f"must be one of {', '.join(EVENT_TYPES)}; got {event_type!r}")])
+    errors = [FieldError(_path(e), _message(e)) for e in _validator(event_type).iter_errors(event)]
+    if not errors and event_type == "order" and event["currency"] != currency:
+        errors.append(FieldError("currency", f"this deployment accounts in {currency}; convert before sending (got {event['currency']})"))
+    if errors:
+        return _raise(event_type, errors)
+    return event
+
+
+def _raise(event_type: str, errors: list[FieldError]) -> dict:
+    raise InvalidEvent(f"invalid_{event_type}", sorted(errors, key=lambda e: e.field))
+
+
+def _message(error) -> str:
+    # A failing sub-schema that describes itself says what is expected better than jsonschema does.
+    description = error.schema.get("description") if isinstance(error.schema, dict) else None
+    if description and error.validator in ("anyOf", "pattern", "format"):
+        shown = repr(error.instance) if not isinstance(error.instance, dict) else "event"
+        return f"{shown} is not valid: expected {description}"
+    return error.message
+
+
+def _path(error) -> str:
+    parts = list(error.absolute_path)
+    if error.validator == "required":  # name the missing field, not its parent
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        parts.append(missing)
+    elif error.validator == "additionalProperties":
+        extra = error.message.split("'")[1] if "'" in error.message else ""
+        parts.append(extra)
+    return ".".join(str(p) for p in parts)
+
+
+def decode(raw: bytes | None, currency: str) -> dict:
+    """Bytes from a topic → a valid event dict, or InvalidEvent explaining why not."""
+    if raw is None:
+        raise InvalidEvent("empty", [FieldError("", "message has no value")])
+    try:
+        event = loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidEvent("undecodable", [FieldError("", f"not valid UTF-8 JSON: {exc}")]) from None
+    return validate(event, currency)
+
+
+def money(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def timestamp(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("z", "Z"))

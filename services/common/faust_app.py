@@ -1,0 +1,53 @@
+"""A Faust app configured from the settings, serving /metrics and /healthz on its web port."""
+from __future__ import annotations
+
+import faust
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from . import topics
+from .dead_letter import record
+from .events import InvalidEvent
+from .settings import Settings
+
+
+def make_app(service: str, settings: Settings, web_port: int) -> faust.App:
+    app = faust.App(
+        f"{settings.app_id}-{service}",
+        broker=f"kafka://{settings.kafka_bootstrap}",
+        store="memory://",
+        topic_partitions=settings.partitions,
+        topic_replication_factor=1,
+        web_host="127.0.0.1",
+        web_port=web_port,
+        web_in_thread=False,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+    )
+
+    @app.page("/metrics")
+    async def metrics(web, request):
+        return web.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST.split(";")[0])
+
+    @app.page("/healthz")
+    async def healthz(web, request):
+        return web.json({"status": "ok", "service": service})
+
+    return app
+
+
+def raw_topic(app: faust.App, settings: Settings, *names: str):
+    """Topics read and written as bytes: decoding is ours, so bad input reaches the dead-letter topic."""
+    return app.topic(*(settings.topic(n) for n in names), key_type=bytes, value_type=bytes,
+                     key_serializer="raw", value_serializer="raw")
+
+
+class DeadLetters:
+    def __init__(self, app: faust.App, settings: Settings, service: str) -> None:
+        self.topic = raw_topic(app, settings, topics.DEAD_LETTER)
+        self.service = service
+
+    async def send(self, event, error: InvalidEvent | Exception) -> None:
+        m = event.message
+        value = record(self.service, error, topic=m.topic, partition=m.partition, offset=m.offset,
+                       key=m.key, value=m.value)
+        await self.topic.send(key=m.key, value=value)

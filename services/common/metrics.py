@@ -1,0 +1,21 @@
+"""The one registry of metric names: every series a service exports is declared here, with its meaning."""
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+INGEST_REQUESTS = Counter("hk_ingest_requests", "HTTP requests to POST /v1/events, by response status", ["status"])
+INGEST_EVENTS = Counter("hk_ingest_events", "Events received by the ingest, by type and outcome (accepted, rejected, failed)", ["type", "outcome"])
+INGEST_PRODUCE_SECONDS = Histogram(
+    "hk_ingest_produce_seconds", "Time from the first send to the broker's acks=all acknowledgement of a request's events",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+
+CONSUMED = Counter("hk_consumed_events", "Events read by a worker, by service and topic", ["service", "topic"])
+DEAD_LETTERS = Counter("hk_dead_letter_events", "Events sent to the dead-letter topic, by service and reason", ["service", "reason"])
+ATTRIBUTIONS = Counter("hk_attributed_order_lines", "Order lines by the attribution rule that won (unattributed included)", ["rule"])
+UNATTRIBUTED_ORDERS = Counter("hk_unattributed_orders", "Orders no rule attributed (the organic baseline)")
+
+AGGREGATOR_BATCH_SIZE = Histogram("hk_aggregator_batch_size", "Events per aggregator write batch",
+                                  buckets=(1, 5, 10, 50, 100, 250, 500, 1000, 2500, 5000))
+AGGREGATOR_WRITE_SECONDS = Histogram("hk_aggregator_write_seconds", "Time of one batch's Postgres transaction",
+                                     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+AGGREGATOR_FACTS = Counter("hk_aggregator_facts", "Facts written to Postgres, by table and outcome (inserted, duplicate)", ["table", "outcome"])

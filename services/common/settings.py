@@ -1,0 +1,69 @@
+"""One typed settings object, read from the environment (prefix ``HK_``; ``DATABASE_URL`` too)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Only ever accepted when HK_ENV=dev: the demo and the tests use it, production must set its own keys.
+DEV_API_KEY = "dev-key"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HK_", extra="ignore")
+
+    env: Literal["dev", "prod"] = "prod"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    topic_prefix: str = Field("", description="prepended to every topic name (isolates test runs)")
+    partitions: int = Field(6, ge=1)
+    database_url: str | None = Field(None, validation_alias=AliasChoices("DATABASE_URL", "HK_DATABASE_URL"))
+
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list, description="comma-separated bearer keys")
+    ingest_host: str = "127.0.0.1"
+    ingest_port: int = 8080
+    max_body_bytes: int = 1_048_576
+    max_batch_events: int = 1000
+    produce_timeout_s: float = 10.0
+
+    currency: str = "INR"
+    business_tz: str = "Asia/Kolkata"
+    attribution_window_days: int = Field(7, ge=0)
+    click_retention_days: int = Field(30, ge=1, description="how long an explicitly named click_id stays known")
+    max_clicks_per_customer: int = Field(50, ge=1)
+
+    attribution_web_port: int = 6066
+    aggregator_web_port: int = 6067
+    batch_size: int = Field(500, ge=1)
+    batch_seconds: float = Field(0.5, gt=0)
+    app_id: str = "hk"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_keys(cls, data: dict) -> dict:
+        keys = data.get("api_keys") if isinstance(data, dict) else None
+        if isinstance(keys, str):
+            data["api_keys"] = [k.strip() for k in keys.split(",") if k.strip()]
+        return data
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
+
+    def require_database_url(self) -> str:
+        if not self.database_url:
+            raise SystemExit("DATABASE_URL is not set: point it at PostgreSQL (postgresql+psycopg://…)")
+        return self.database_url
+
+    def effective_api_keys(self) -> list[str]:
+        keys = [k.get_secret_value() for k in self.api_keys]
+        if keys:
+            return keys
+        if self.env == "dev":
+            return [DEV_API_KEY]
+        raise SystemExit("HK_API_KEYS is not set: give the ingest at least one API key (or HK_ENV=dev for the dev key)")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

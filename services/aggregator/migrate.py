@@ -5,6 +5,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 
 from ..common.db import make_engine, sqlalchemy_url, wait_for
 from ..common.settings import Settings
@@ -27,3 +28,9 @@ def migrate(settings: Settings, revision: str = "head") -> None:
     finally:
         engine.dispose()
     command.upgrade(alembic_config(url), revision)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE app_config SET value = :tz WHERE key = 'business_tz'"), {"tz": settings.business_tz})
+    finally:
+        engine.dispose()

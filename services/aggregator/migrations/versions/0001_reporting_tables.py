@@ -55,6 +55,12 @@ CREATE TABLE influencer_daily (
   posts integer NOT NULL DEFAULT 0, reach bigint NOT NULL DEFAULT 0, likes bigint NOT NULL DEFAULT 0,
   comments bigint NOT NULL DEFAULT 0, PRIMARY KEY (day, influencer_id, brand, platform));
 CREATE INDEX influencer_daily_influencer ON influencer_daily (influencer_id, day);
+-- Deployment settings the SQL needs; hk migrate writes them from HK_* settings.
+CREATE TABLE app_config (key text PRIMARY KEY, value text NOT NULL);
+INSERT INTO app_config VALUES ('business_tz', 'Asia/Kolkata');
+-- Today in the business time zone: days in influencer_daily are business days, not the server's.
+CREATE FUNCTION business_today() RETURNS date STABLE LANGUAGE sql AS
+  $$ SELECT (now() AT TIME ZONE (SELECT value FROM app_config WHERE key = 'business_tz'))::date $$;
 """
 
 VIEWS = """
@@ -67,7 +73,7 @@ SELECT c.influencer_id, c.contract_id, c.brand, c.basis, c.rate,
 FROM contracts c LEFT JOIN spend s ON s.contract_id = c.contract_id
 GROUP BY c.influencer_id, c.contract_id, c.brand, c.basis, c.rate;
 
--- 7- and 30-day windows ending today in the business time zone (set per session: SET TIME ZONE).
+-- 7- and 30-day windows ending today in the business time zone.
 CREATE VIEW influencer_rolling AS
 SELECT w.window_days, d.influencer_id,
        sum(d.orders)::integer AS orders, sum(d.revenue) AS revenue, sum(d.spend) AS spend,
@@ -76,7 +82,7 @@ SELECT w.window_days, d.influencer_id,
        round(sum(d.revenue) * 0.8 / nullif(sum(d.spend), 0), 4) AS incremental_roas,
        round((sum(d.likes) + sum(d.comments)) * 100.0 / nullif(sum(d.reach), 0), 4) AS engagement_rate
 FROM (VALUES (7), (30)) AS w(window_days)
-JOIN influencer_daily d ON d.day > current_date - w.window_days AND d.day <= current_date
+JOIN influencer_daily d ON d.day > business_today() - w.window_days AND d.day <= business_today()
 GROUP BY w.window_days, d.influencer_id;
 """
 
@@ -87,6 +93,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP VIEW IF EXISTS influencer_rolling; DROP VIEW IF EXISTS payouts;")
-    for t in ("influencer_daily", "spend", "refunds", "attributed_orders", "posts", "contracts", "influencers"):
+    op.execute("DROP VIEW IF EXISTS influencer_rolling; DROP VIEW IF EXISTS payouts; DROP FUNCTION IF EXISTS business_today();")
+    for t in ("app_config", "influencer_daily", "spend", "refunds", "attributed_orders", "posts", "contracts", "influencers"):
         op.execute(f"DROP TABLE IF EXISTS {t}")

@@ -1,0 +1,57 @@
+"""Run the three services as child processes (``hk ingest|attribution|aggregator``), for the demo and tests."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from .ports import wait_port
+
+SERVICES = ("ingest", "attribution", "aggregator")
+
+
+class ServiceProcesses:
+    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+        self.env = {**os.environ, **env}
+        self.log_dir = log_dir
+        self.procs: dict[str, subprocess.Popen] = {}
+        log_dir.mkdir(parents=True, exist_ok=True)
+
+    def port(self, name: str) -> int:
+        var = {"ingest": "HK_INGEST_PORT", "attribution": "HK_ATTRIBUTION_WEB_PORT",
+               "aggregator": "HK_AGGREGATOR_WEB_PORT"}[name]
+        return int(self.env[var])
+
+    def start(self, name: str, wait_s: float = 60.0) -> subprocess.Popen:
+        log = self.log_dir / f"{name}.log"
+        proc = subprocess.Popen([sys.executable, "-m", "services.cli", name], env=self.env,
+                                stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+        self.procs[name] = proc
+        wait_port(self.port(name), wait_s, proc, log)
+        return proc
+
+    def start_all(self) -> None:
+        for name in SERVICES:
+            self.start(name)
+
+    def dead(self) -> list[str]:
+        return [name for name, proc in self.procs.items() if proc.poll() is not None]
+
+    def kill(self, name: str) -> None:
+        """SIGKILL: no shutdown hooks, no final commit — the crash the exactly-once scheme must survive."""
+        proc = self.procs.pop(name)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+    def stop_all(self) -> None:
+        for name, proc in list(self.procs.items()):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        self.procs.clear()

@@ -29,6 +29,7 @@ class EventProducer:
                     self._producer = KafkaProducer(
                         bootstrap_servers=self.settings.kafka_bootstrap, acks="all", linger_ms=2,
                         max_block_ms=timeout_ms, request_timeout_ms=timeout_ms, retries=5,
+                        bootstrap_timeout_ms=timeout_ms, delivery_timeout_ms=timeout_ms + 1000,
                         max_in_flight_requests_per_connection=1, client_id="hk-ingest")
                 except KafkaError as exc:
                     raise BrokerUnavailable(f"cannot reach Kafka at {self.settings.kafka_bootstrap}: {exc}") from exc

@@ -1,0 +1,116 @@
+"""The public contract of POST /v1/events, with the producer replaced at its boundary (or pointed at a
+closed port, for the real 503)."""
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.common.events import SCHEMA_DIR
+from services.common.settings import Settings
+from services.devstack.ports import free_port
+from services.ingest.app import create_app
+from services.ingest.openapi_doc import openapi_document
+from services.ingest.producer import BrokerUnavailable, EventProducer
+
+AUTH = {"Authorization": "Bearer k1"}
+ORDER = json.loads((SCHEMA_DIR / "examples/order.v1/valid/coupon-order.json").read_text())
+POST = json.loads((SCHEMA_DIR / "examples/post.v1/valid/instagram-snapshot.json").read_text())
+
+
+class RecordingProducer:
+    def __init__(self, fail: bool = False):
+        self.sent, self.fail = [], fail
+
+    def send_all(self, events):
+        if self.fail:
+            raise BrokerUnavailable("Kafka did not acknowledge")
+        self.sent.extend(events)
+
+    def close(self):
+        pass
+
+
+@pytest.fixture
+def producer():
+    return RecordingProducer()
+
+
+@pytest.fixture
+def client(producer):
+    settings = Settings(env="prod", api_keys="k1,k2", max_body_bytes=50_000)
+    return TestClient(create_app(settings, producer))
+
+
+def test_one_event_is_accepted_after_the_producer_returns(client, producer):
+    r = client.post("/v1/events", json=ORDER, headers=AUTH)
+    assert (r.status_code, r.json()) == (202, {"accepted": 1})
+    assert producer.sent[0]["order_id"] == "ord-1001"
+
+
+def test_an_array_is_accepted_whole(client, producer):
+    r = client.post("/v1/events", json=[ORDER, POST], headers={"Authorization": "Bearer k2"})
+    assert (r.status_code, r.json()) == (202, {"accepted": 2})
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic k1"}])
+def test_missing_or_wrong_key_is_401(client, producer, headers):
+    r = client.post("/v1/events", json=ORDER, headers=headers)
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    assert producer.sent == []
+
+
+def test_one_bad_event_refuses_the_whole_batch_with_indexed_errors(client, producer):
+    bad = {**ORDER, "lines": [{"product": "p", "brand": "b", "quantity": 0, "revenue": "-1"}]}
+    r = client.post("/v1/events", json=[ORDER, bad, {"type": "nope"}], headers=AUTH)
+    assert r.status_code == 422
+    errors = r.json()["errors"]
+    assert {(e["index"], e["field"]) for e in errors} == {(1, "lines.0.quantity"), (1, "lines.0.revenue"), (2, "type")}
+    assert producer.sent == []
+
+
+@pytest.mark.parametrize("body", [b"{not json", b'"a string"', b"[]", b"\xff"])
+def test_malformed_body_is_400(client, body):
+    r = client.post("/v1/events", content=body, headers={**AUTH, "Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["errors"][0]["message"]
+
+
+def test_too_many_events_or_bytes_is_413(client, producer):
+    assert client.post("/v1/events", json=[POST] * 1001, headers=AUTH).status_code == 413
+    big = {**POST, "caption": "x" * 60_000}
+    assert client.post("/v1/events", json=big, headers=AUTH).status_code == 413
+    assert producer.sent == []
+
+
+def test_broker_failure_is_503_and_nothing_accepted():
+    app = create_app(Settings(env="dev"), RecordingProducer(fail=True))
+    r = TestClient(app).post("/v1/events", json=ORDER, headers={"Authorization": "Bearer dev-key"})
+    assert r.status_code == 503 and r.headers["retry-after"]
+    assert r.json()["errors"][0]["message"] == "Kafka did not acknowledge"
+
+
+def test_a_real_producer_against_a_closed_port_gives_503_with_the_address():
+    settings = Settings(env="dev", kafka_bootstrap=f"127.0.0.1:{free_port()}", produce_timeout_s=1.0)
+    r = TestClient(create_app(settings, EventProducer(settings))).post(
+        "/v1/events", json=ORDER, headers={"Authorization": "Bearer dev-key"})
+    assert r.status_code == 503
+    assert f"cannot reach Kafka at {settings.kafka_bootstrap}" in r.json()["errors"][0]["message"]
+
+
+def test_prod_without_keys_refuses_to_start_and_dev_key_only_in_dev():
+    with pytest.raises(SystemExit, match="HK_API_KEYS"):
+        create_app(Settings(env="prod"), RecordingProducer())
+    prod = TestClient(create_app(Settings(env="prod", api_keys="real"), RecordingProducer()))
+    assert prod.post("/v1/events", json=ORDER, headers={"Authorization": "Bearer dev-key"}).status_code == 401
+
+
+def test_health_metrics_and_openapi_are_served(client):
+    assert client.get("/healthz").json()["status"] == "ok"
+    client.post("/v1/events", json=ORDER, headers=AUTH)
+    assert 'hk_ingest_events_total{outcome="accepted",type="order"}' in client.get("/metrics/").text
+    assert "/v1/events" in client.get("/openapi.json").json()["paths"]
+
+
+def test_committed_openapi_document_is_what_the_app_serves():
+    committed = json.loads((Path(__file__).parents[2] / "services/ingest/openapi.json").read_text())
+    assert committed == json.loads(json.dumps(openapi_document())), "run: hk openapi -o services/ingest/openapi.json"

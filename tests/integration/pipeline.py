@@ -1,0 +1,57 @@
+"""A whole pipeline for one test module: own topics (prefix), own consumer groups, own database."""
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+
+from services.aggregator.migrate import migrate
+from services.common.db import make_engine
+from services.common.settings import Settings
+from services.common.topics import create_topics
+from services.devstack.ports import free_port
+from services.devstack.services import ServiceProcesses
+
+
+class Pipeline:
+    def __init__(self, bootstrap: str, postgres, log_dir: Path, partitions: int = 3) -> None:
+        run = uuid.uuid4().hex[:8]
+        database_url = postgres.create_database(f"hk_{run}")
+        self.env = {"HK_ENV": "dev", "HK_KAFKA_BOOTSTRAP": bootstrap, "DATABASE_URL": database_url,
+                    "HK_TOPIC_PREFIX": f"t{run}.", "HK_APP_ID": f"hk-{run}", "HK_PARTITIONS": str(partitions),
+                    "HK_INGEST_PORT": str(free_port()), "HK_ATTRIBUTION_WEB_PORT": str(free_port()),
+                    "HK_AGGREGATOR_WEB_PORT": str(free_port()), "HK_BATCH_SECONDS": "0.2"}
+        self.settings = Settings(**{k[3:].lower(): v for k, v in self.env.items() if k.startswith("HK_")},
+                                 database_url=database_url)
+        migrate(self.settings)
+        create_topics(self.settings)
+        self.engine = make_engine(database_url)
+        self.services = ServiceProcesses(self.env, log_dir)
+        self.services.start_all()
+        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.env['HK_INGEST_PORT']}",
+                                 headers={"Authorization": "Bearer dev-key"}, timeout=30)
+
+    def post(self, events: list[dict]) -> httpx.Response:
+        return self.http.post("/v1/events", json=events)
+
+    def query(self, sql: str, **params):
+        with self.engine.connect() as conn:
+            return conn.execute(text(sql), params).all()
+
+    def wait_for(self, sql: str, expected, timeout_s: float = 60.0, **params):
+        """Poll until the query returns ``expected``; fail with the last value seen."""
+        deadline, last = time.monotonic() + timeout_s, None
+        while time.monotonic() < deadline:
+            last = self.query(sql, **params)
+            if last == expected:
+                return last
+            time.sleep(0.25)
+        raise AssertionError(f"after {timeout_s:.0f}s\n{sql}\nreturned {last!r}\nexpected {expected!r}")
+
+    def close(self) -> None:
+        self.http.close()
+        self.services.stop_all()
+        self.engine.dispose()

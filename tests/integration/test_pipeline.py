@@ -1,0 +1,181 @@
+"""HTTP → Kafka 4.x → attribution → aggregator → Postgres, on the real servers."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+import time
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import httpx
+import pytest
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from services.common import topics
+
+from .pipeline import Pipeline
+
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
+
+DAILY = """SELECT day, influencer_id, brand, platform, orders, revenue, spend, posts, reach, likes, comments
+           FROM influencer_daily WHERE influencer_id = ANY(:ids) ORDER BY 1, 2, 3, 4"""
+
+
+@pytest.fixture(scope="module")
+def pipeline(kafka_bootstrap, postgres, tmp_path_factory):
+    p = Pipeline(kafka_bootstrap, postgres, tmp_path_factory.mktemp("logs"))
+    yield p
+    p.close()
+
+
+def scenario(run: str):
+    a, b = f"A{run}", f"B{run}"
+    setup = [
+        {"type": "influencer", "influencer_id": a, "name": "alpha", "category": "Fitness", "platform": "instagram"},
+        {"type": "influencer", "influencer_id": b, "name": "beta", "category": "Yoga", "platform": "youtube"},
+        {"type": "contract", "contract_id": f"{a}-mb", "influencer_id": a, "brand": "MuscleBlaze", "basis": "order",
+         "rate": "100", "valid_from": "2026-01-01T00:00:00+05:30", "coupon_codes": [f"{a}MB"], "link_codes": []},
+        {"type": "contract", "contract_id": f"{a}-gz", "influencer_id": a, "brand": "Gritzo", "basis": "revenue_share",
+         "rate": "0.1", "valid_from": "2026-01-01T00:00:00+05:30"},
+        {"type": "contract", "contract_id": f"{a}-hk", "influencer_id": a, "brand": "HKVitals", "basis": "post",
+         "rate": "1000", "valid_from": "2026-01-01T00:00:00+05:30"},
+        {"type": "contract", "contract_id": f"{b}-mb", "influencer_id": b, "brand": "MuscleBlaze", "basis": "order",
+         "rate": "50", "valid_from": "2026-01-01T00:00:00+05:30", "link_codes": [f"{b}link"]},
+    ]
+    line = lambda brand, revenue: {"product": f"{brand} item", "brand": brand, "quantity": 1, "revenue": revenue}
+    order = lambda oid, cus, lines, **kw: {"type": "order", "order_id": f"{run}-{oid}", "customer_id": f"{run}-{cus}",
+                                           "placed_at": "2026-03-03T10:00:00+05:30", "currency": "INR", "lines": lines, **kw}
+    snapshot = lambda observed, reach, likes, comments: {
+        "type": "post", "post_id": f"{run}-p1", "influencer_id": a, "platform": "instagram", "brand": "HKVitals",
+        "url": "https://instagram.com/p/1", "published_at": "2026-03-02T18:00:00+05:30", "reach": reach,
+        "likes": likes, "comments": comments, "observed_at": observed}
+    events = [
+        order("o1", "c1", [line("MuscleBlaze", "2000.00"), line("Gritzo", 500)], coupon_code=f"{a}mb"),
+        {"type": "click", "click_id": f"{run}-k1", "customer_id": f"{run}-c2", "link_code": f"{b}link",
+         "clicked_at": "2026-03-03T09:00:00+05:30", "source": "YouTube"},
+        order("o2", "c2", [line("MuscleBlaze", "1000")]),
+        order("o3", "c3", [line("MuscleBlaze", "300")], influencer_id=a, utm_source="instagram"),
+        order("o4", "c4", [line("MuscleBlaze", "999")]),
+        {"type": "refund", "refund_id": f"{run}-r1", "order_id": f"{run}-o1", "customer_id": f"{run}-c1",
+         "amount": "1000", "refunded_at": "2026-03-05T12:00:00+05:30"},
+        snapshot("2026-03-03T09:00:00+05:30", 1000, 50, 5),
+        snapshot("2026-03-04T09:00:00+05:30", 3000, 120, 9),
+        snapshot("2026-03-03T05:00:00+05:30", 10, 1, 0),  # older than what we have: ignored
+    ]
+    D = Decimal
+    expected = [
+        (date(2026, 3, 2), a, "HKVitals", "instagram", 0, D(0), D(1000), 1, 3000, 120, 9),
+        (date(2026, 3, 3), a, "Gritzo", "instagram", 1, D(500), D(50), 0, 0, 0, 0),
+        (date(2026, 3, 3), a, "MuscleBlaze", "instagram", 2, D(2300), D(200), 0, 0, 0, 0),
+        (date(2026, 3, 3), b, "MuscleBlaze", "youtube", 1, D(1000), D(50), 0, 0, 0, 0),
+        (date(2026, 3, 5), a, "Gritzo", "instagram", 0, D(-200), D(-20), 0, 0, 0, 0),
+        (date(2026, 3, 5), a, "MuscleBlaze", "instagram", 0, D(-800), D(0), 0, 0, 0, 0),
+    ]
+    return [a, b], setup, events, expected
+
+
+def metric(pipeline: Pipeline, service: str, name: str, **labels) -> float:
+    text = httpx.get(f"http://127.0.0.1:{pipeline.services.port(service)}/metrics").text
+    want = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    pattern = rf"^{re.escape(name)}\{{{re.escape(want)}\}} (\S+)$" if labels else rf"^{re.escape(name)} (\S+)$"
+    found = re.search(pattern, text, re.M)
+    return float(found.group(1)) if found else 0.0
+
+
+def normalise(rows):
+    return [tuple(Decimal(v).normalize() if isinstance(v, Decimal) else v for v in row) for row in rows]
+
+
+def load_setup(pipeline: Pipeline, ids, setup) -> None:
+    assert pipeline.post(setup).status_code == 202
+    pipeline.wait_for("SELECT count(*) FROM contracts WHERE influencer_id = ANY(:ids)", [(4,)], ids=ids)
+    time.sleep(1.0)  # the attribution workers follow the contracts topic too
+
+
+def test_events_posted_over_http_end_as_the_exact_daily_totals_and_a_repeat_counts_once(pipeline):
+    ids, setup, events, expected = scenario(uuid.uuid4().hex[:6])
+    load_setup(pipeline, ids, setup)
+    r = pipeline.post(events)
+    assert (r.status_code, r.json()) == (202, {"accepted": len(events)})
+    deadline = time.monotonic() + 60
+    while normalise(pipeline.query(DAILY, ids=ids)) != normalise(expected) and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert normalise(pipeline.query(DAILY, ids=ids)) == normalise(expected)
+    rules = pipeline.query("SELECT order_id, line_no, rule FROM attributed_orders WHERE order_id LIKE :p ORDER BY 1, 2",
+                           p=f"{events[0]['order_id'][:-2]}%")
+    assert [r.rule for r in rules] == ["coupon", "coupon", "last_click", "explicit", "unattributed"]
+    payouts = dict(pipeline.query("SELECT contract_id, total_payout FROM payouts WHERE influencer_id = ANY(:ids)", ids=ids))
+    assert {k: v.normalize() for k, v in payouts.items()} == {
+        f"{ids[0]}-mb": Decimal(200), f"{ids[0]}-gz": Decimal(30), f"{ids[0]}-hk": Decimal(1000), f"{ids[1]}-mb": Decimal(50)}
+
+    duplicates_before = metric(pipeline, "aggregator", "hk_aggregator_facts_total", table="attributed_orders", outcome="duplicate")
+    assert pipeline.post(setup + events).status_code == 202  # a storefront retry: same ids again
+    deadline = time.monotonic() + 60
+    while metric(pipeline, "aggregator", "hk_aggregator_facts_total", table="attributed_orders",
+                 outcome="duplicate") < duplicates_before + 5 and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert metric(pipeline, "aggregator", "hk_aggregator_facts_total", table="attributed_orders", outcome="duplicate") >= duplicates_before + 5
+    time.sleep(1.0)
+    assert normalise(pipeline.query(DAILY, ids=ids)) == normalise(expected)
+
+
+def test_poison_messages_go_to_the_dead_letter_topic_and_the_next_event_is_processed(pipeline):
+    run = uuid.uuid4().hex[:6]
+    storefront = pipeline.settings.topic(topics.STOREFRONT)
+    producer = KafkaProducer(bootstrap_servers=pipeline.settings.kafka_bootstrap, acks="all")
+    poison = [(storefront, b"\x00\xffnot json"), (storefront, b'{"type":"order","order_id":"x"}'),
+              (pipeline.settings.topic(topics.POSTS), b"[1,2,3]")]
+    for topic, value in poison:
+        producer.send(topic, key=f"{run}-cus".encode(), value=value)
+    good = {"type": "order", "order_id": f"{run}-good", "customer_id": f"{run}-cus", "placed_at": "2026-03-03T10:00:00Z",
+            "currency": "INR", "influencer_id": f"{run}-inf", "lines": [{"product": "p", "brand": "MuscleBlaze", "quantity": 1, "revenue": "10"}]}
+    producer.send(storefront, key=f"{run}-cus".encode(), value=json.dumps(good).encode())
+    producer.flush()
+    producer.close()
+    pipeline.wait_for("SELECT rule FROM attributed_orders WHERE order_id = :o", [("explicit",)], o=f"{run}-good")
+
+    dead = read_topic(pipeline.settings.kafka_bootstrap, pipeline.settings.topic(topics.DEAD_LETTER), expect=3)
+    mine = [d for d in dead if d["key_b64"] and base64.b64decode(d["key_b64"]) == f"{run}-cus".encode()]
+    assert sorted((d["service"], d["reason"], d["source"]["topic"]) for d in mine) == sorted([
+        ("attribution", "undecodable", storefront), ("attribution", "invalid_order", storefront),
+        ("aggregator", "not_an_object", pipeline.settings.topic(topics.POSTS))])
+    raw = {base64.b64decode(d["value_b64"]) for d in mine}
+    assert raw == {value for _, value in poison}
+    assert all(d["source"]["offset"] is not None and d["errors"][0]["message"] for d in mine)
+
+
+def read_topic(bootstrap: str, topic: str, expect: int, timeout_s: float = 30) -> list[dict]:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=1000)
+    parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+    consumer.assign(parts)
+    consumer.seek_to_beginning(*parts)
+    records, deadline = [], time.monotonic() + timeout_s
+    while len(records) < expect and time.monotonic() < deadline:
+        for batch in consumer.poll(timeout_ms=500).values():
+            records += [json.loads(m.value) for m in batch]
+    consumer.close()
+    return records
+
+
+def test_aggregator_killed_mid_stream_counts_every_event_exactly_once(pipeline):
+    run = uuid.uuid4().hex[:6]
+    influencer, n_orders = f"K{run}", 4000
+    orders = [{"type": "order", "order_id": f"{run}-{i}", "customer_id": f"{run}-c{i % 97}",
+               "placed_at": "2026-03-10T10:00:00+05:30", "currency": "INR", "influencer_id": influencer,
+               "lines": [{"product": "p", "brand": "MuscleBlaze", "quantity": 1, "revenue": f"{i % 50 + 1}.25"}]}
+              for i in range(n_orders)]
+    expected_revenue = sum(Decimal(o["lines"][0]["revenue"]) for o in orders)
+    kills = 0
+    for start in range(0, n_orders, 500):
+        assert pipeline.post(orders[start:start + 500]).status_code == 202
+        if start in (1000, 2500):  # while events are in flight: no clean shutdown, no final commit
+            time.sleep(0.3)
+            pipeline.services.kill("aggregator")
+            kills += 1
+            pipeline.services.start("aggregator")
+    assert kills == 2
+    pipeline.wait_for("SELECT sum(orders), sum(revenue) FROM influencer_daily WHERE influencer_id = :i",
+                      [(n_orders, expected_revenue)], timeout_s=120, i=influencer)
+    assert pipeline.query("SELECT count(*) FROM attributed_orders WHERE influencer_id = :i", i=influencer) == [(n_orders,)]

@@ -22,3 +22,18 @@ def postgres():
     server = EmbeddedPostgres().start()
     yield server
     server.cleanup()
+
+
+# In CI every test must run: a skipped test fails the session instead of passing quietly.
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if os.environ.get("CI") and _skipped and exitstatus == 0:
+        print(f"\nCI: {len(_skipped)} test(s) skipped, which CI does not allow: {', '.join(_skipped)}")
+        session.exitstatus = 1

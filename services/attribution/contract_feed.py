@@ -11,6 +11,7 @@ import logging
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from ..common.events import InvalidEvent, decode
+from ..common.metrics import CONTRACTS_INDEXED
 from ..common.settings import Settings
 from .contracts import ContractIndex
 
@@ -64,3 +65,4 @@ class ContractFeed:
             return
         if contract.get("type") == "contract":
             self.index.upsert(contract)
+            CONTRACTS_INDEXED.set(len(self.index))

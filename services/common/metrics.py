@@ -1,7 +1,7 @@
 """The one registry of metric names: every series a service exports is declared here, with its meaning."""
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 INGEST_REQUESTS = Counter("hk_ingest_requests", "HTTP requests to POST /v1/events, by response status", ["status"])
 INGEST_EVENTS = Counter("hk_ingest_events", "Events received by the ingest, by type and outcome (accepted, rejected, failed)", ["type", "outcome"])
@@ -12,6 +12,7 @@ INGEST_PRODUCE_SECONDS = Histogram(
 CONSUMED = Counter("hk_consumed_events", "Events read by a worker, by service and topic", ["service", "topic"])
 DEAD_LETTERS = Counter("hk_dead_letter_events", "Events sent to the dead-letter topic, by service and reason", ["service", "reason"])
 ATTRIBUTIONS = Counter("hk_attributed_order_lines", "Order lines by the attribution rule that won (unattributed included)", ["rule"])
+CONTRACTS_INDEXED = Gauge("hk_attribution_contracts_indexed", "Contracts this attribution worker has read from hk.contracts")
 UNATTRIBUTED_ORDERS = Counter("hk_unattributed_orders", "Orders no rule attributed (the organic baseline)")
 
 AGGREGATOR_BATCH_SIZE = Histogram("hk_aggregator_batch_size", "Events per aggregator write batch",

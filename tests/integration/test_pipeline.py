@@ -91,7 +91,12 @@ def normalise(rows):
 def load_setup(pipeline: Pipeline, ids, setup) -> None:
     assert pipeline.post(setup).status_code == 202
     pipeline.wait_for("SELECT count(*) FROM contracts WHERE influencer_id = ANY(:ids)", [(4,)], ids=ids)
-    time.sleep(1.0)  # the attribution workers follow the contracts topic too
+    # the attribution worker reads the contracts topic on its own: wait until it has these four too
+    indexed = pipeline.query("SELECT count(*) FROM contracts")[0][0]
+    deadline = time.monotonic() + 30
+    while metric(pipeline, "attribution", "hk_attribution_contracts_indexed") < indexed and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert metric(pipeline, "attribution", "hk_attribution_contracts_indexed") >= indexed
 
 
 def test_events_posted_over_http_end_as_the_exact_daily_totals_and_a_repeat_counts_once(pipeline):

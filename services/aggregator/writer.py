@@ -149,15 +149,16 @@ def _refund_lines(conn, records, calendar, platforms, deltas, outcome) -> list[S
         return []
     ao = t.attributed_orders
     line_keys = sorted({(r["order_id"], r["line_no"]) for r in unique.values()})
-    line_platform = dict(((o, n), p) for o, n, p in conn.execute(
-        select(ao.c.order_id, ao.c.line_no, ao.c.platform).where(tuple_(ao.c.order_id, ao.c.line_no).in_(line_keys))))
+    lines = {(o, n): (p, at) for o, n, p, at in conn.execute(
+        select(ao.c.order_id, ao.c.line_no, ao.c.platform, ao.c.placed_at)
+        .where(tuple_(ao.c.order_id, ao.c.line_no).in_(line_keys)))}
     rows = []
     for r in unique.values():
         refunded = timestamp(r["refunded_at"])
         rows.append({"refund_id": r["refund_id"], "line_no": r["line_no"], "order_id": r["order_id"],
                      "influencer_id": r.get("influencer_id"), "brand": r["brand"], "amount": money(r["amount"]),
                      "refunded_at": refunded, "day": calendar.day(refunded),
-                     "platform": line_platform.get((r["order_id"], r["line_no"]))
+                     "platform": lines.get((r["order_id"], r["line_no"]), (None,))[0]
                      or platforms.get(r.get("influencer_id"), UNKNOWN_PLATFORM)})
     inserted = {tuple(k) for k in conn.execute(insert(t.refunds).values(rows).on_conflict_do_nothing()
                                                .returning(t.refunds.c.refund_id, t.refunds.c.line_no))}
@@ -171,14 +172,12 @@ def _refund_lines(conn, records, calendar, platforms, deltas, outcome) -> list[S
         conn.execute(ao.update().where(ao.c.order_id == bindparam("o"), ao.c.line_no == bindparam("n"))
                      .values(refunded=ao.c.refunded + bindparam("a")),
                      [{"o": o, "n": n, "a": a} for (o, n), a in sorted(per_line.items())])
-    placed = dict(((o, n), p) for o, n, p in conn.execute(
-        select(ao.c.order_id, ao.c.line_no, ao.c.placed_at).where(tuple_(ao.c.order_id, ao.c.line_no).in_(line_keys))))
     sources = []
     for row in fresh:
         if not row["influencer_id"]:
             continue
         deltas.add((row["day"], row["influencer_id"], row["brand"], row["platform"]), revenue=-row["amount"])
-        order_at = placed.get((row["order_id"], row["line_no"]), row["refunded_at"])
+        order_at = lines.get((row["order_id"], row["line_no"]), (None, row["refunded_at"]))[1]
         sources.append(Source("refund_line", f"{row['refund_id']}|{row['line_no']}", row["influencer_id"],
                               row["brand"], row["platform"], order_at, row["day"], row["amount"]))
     return sources

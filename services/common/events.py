@@ -74,12 +74,8 @@ def validate(event: Any, currency: str) -> dict:
     if not errors and event_type == "order" and event["currency"] != currency:
         errors.append(FieldError("currency", f"this deployment accounts in {currency}; convert before sending (got {event['currency']})"))
     if errors:
-        return _raise(event_type, errors)
+        raise InvalidEvent(f"invalid_{event_type}", sorted(errors, key=lambda e: e.field))
     return event
-
-
-def _raise(event_type: str, errors: list[FieldError]) -> dict:
-    raise InvalidEvent(f"invalid_{event_type}", sorted(errors, key=lambda e: e.field))
 
 
 def _message(error) -> str:

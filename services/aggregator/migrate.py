@@ -25,11 +25,7 @@ def migrate(settings: Settings, revision: str = "head") -> None:
     engine = make_engine(url)
     try:
         wait_for(engine)
-    finally:
-        engine.dispose()
-    command.upgrade(alembic_config(url), revision)
-    engine = make_engine(url)
-    try:
+        command.upgrade(alembic_config(url), revision)
         with engine.begin() as conn:
             conn.execute(text("UPDATE app_config SET value = :tz WHERE key = 'business_tz'"), {"tz": settings.business_tz})
     finally:

@@ -43,15 +43,22 @@ class Pipeline:
 
     def wait_for(self, sql: str, expected, timeout_s: float = 60.0, **params):
         """Poll until the query returns ``expected``; fail with the last value seen."""
-        deadline, last = time.monotonic() + timeout_s, None
-        while time.monotonic() < deadline:
-            last = self.query(sql, **params)
-            if last == expected:
-                return last
-            time.sleep(0.25)
-        raise AssertionError(f"after {timeout_s:.0f}s\n{sql}\nreturned {last!r}\nexpected {expected!r}")
+        return eventually(lambda: self.query(sql, **params), lambda rows: rows == expected, timeout_s,
+                          f"{sql}\nexpected {expected!r}")
 
     def close(self) -> None:
         self.http.close()
         self.services.stop_all()
         self.engine.dispose()
+
+
+def eventually(read, ok, timeout_s: float = 60.0, what: str = ""):
+    """Call ``read`` until ``ok(value)``; return the value, or fail with the last one seen."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = read()
+        if ok(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"after {timeout_s:.0f}s: {what}\nlast seen {value!r}")
+        time.sleep(0.1)

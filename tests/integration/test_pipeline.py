@@ -15,7 +15,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from services.common import topics
 
-from .pipeline import Pipeline
+from .pipeline import Pipeline, eventually
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -93,10 +93,8 @@ def load_setup(pipeline: Pipeline, ids, setup) -> None:
     pipeline.wait_for("SELECT count(*) FROM contracts WHERE influencer_id = ANY(:ids)", [(4,)], ids=ids)
     # the attribution worker reads the contracts topic on its own: wait until it has these four too
     indexed = pipeline.query("SELECT count(*) FROM contracts")[0][0]
-    deadline = time.monotonic() + 30
-    while metric(pipeline, "attribution", "hk_attribution_contracts_indexed") < indexed and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert metric(pipeline, "attribution", "hk_attribution_contracts_indexed") >= indexed
+    eventually(lambda: metric(pipeline, "attribution", "hk_attribution_contracts_indexed"),
+               lambda n: n >= indexed, 30, f"attribution indexes {indexed} contracts")
 
 
 def test_events_posted_over_http_end_as_the_exact_daily_totals_and_a_repeat_counts_once(pipeline):
@@ -104,10 +102,8 @@ def test_events_posted_over_http_end_as_the_exact_daily_totals_and_a_repeat_coun
     load_setup(pipeline, ids, setup)
     r = pipeline.post(events)
     assert (r.status_code, r.json()) == (202, {"accepted": len(events)})
-    deadline = time.monotonic() + 60
-    while normalise(pipeline.query(DAILY, ids=ids)) != normalise(expected) and time.monotonic() < deadline:
-        time.sleep(0.25)
-    assert normalise(pipeline.query(DAILY, ids=ids)) == normalise(expected)
+    eventually(lambda: normalise(pipeline.query(DAILY, ids=ids)), lambda rows: rows == normalise(expected),
+               60, f"influencer_daily == {expected!r}")
     rules = pipeline.query("SELECT order_id, line_no, rule FROM attributed_orders WHERE order_id LIKE :p ORDER BY 1, 2",
                            p=f"{events[0]['order_id'][:-2]}%")
     assert [r.rule for r in rules] == ["coupon", "coupon", "last_click", "explicit", "unattributed"]
@@ -117,11 +113,8 @@ def test_events_posted_over_http_end_as_the_exact_daily_totals_and_a_repeat_coun
 
     duplicates_before = metric(pipeline, "aggregator", "hk_aggregator_facts_total", table="attributed_orders", outcome="duplicate")
     assert pipeline.post(setup + events).status_code == 202  # a storefront retry: same ids again
-    deadline = time.monotonic() + 60
-    while metric(pipeline, "aggregator", "hk_aggregator_facts_total", table="attributed_orders",
-                 outcome="duplicate") < duplicates_before + 5 and time.monotonic() < deadline:
-        time.sleep(0.25)
-    assert metric(pipeline, "aggregator", "hk_aggregator_facts_total", table="attributed_orders", outcome="duplicate") >= duplicates_before + 5
+    eventually(lambda: metric(pipeline, "aggregator", "hk_aggregator_facts_total", table="attributed_orders", outcome="duplicate"),
+               lambda n: n >= duplicates_before + 5, 60, "the 5 repeated order lines are seen as duplicates")
     time.sleep(1.0)
     assert normalise(pipeline.query(DAILY, ids=ids)) == normalise(expected)
 

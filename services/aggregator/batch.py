@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -55,6 +55,9 @@ class Calendar:
 
     def __init__(self, tz: str) -> None:
         self.tz = ZoneInfo(tz)
+
+    def today(self) -> date:
+        return datetime.now(timezone.utc).astimezone(self.tz).date()
 
     def day(self, at: datetime | str) -> date:
         return (timestamp(at) if isinstance(at, str) else at).astimezone(self.tz).date()

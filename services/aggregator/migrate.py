@@ -20,6 +20,19 @@ def alembic_config(database_url: str) -> Config:
     return cfg
 
 
+def write_config(conn, settings: Settings) -> None:
+    """The settings the SQL reads (time zone, baselines, thresholds); the environment is the truth."""
+    config = {"business_tz": settings.business_tz, "incremental_baseline": str(settings.incremental_baseline),
+              "underperforming_min_spend": str(settings.underperforming_min_spend)}
+    for key, value in config.items():
+        conn.execute(text("INSERT INTO app_config VALUES (:k, :v) ON CONFLICT (key) DO UPDATE SET value = :v"),
+                     {"k": key, "v": value})
+    conn.execute(text("DELETE FROM brand_config"))
+    for brand, baseline in sorted(settings.brand_baselines.items()):
+        conn.execute(text("INSERT INTO brand_config VALUES (:b, :v)"), {"b": brand, "v": baseline})
+    conn.execute(text("SELECT refresh_rolling()"))  # the time zone decides which day the windows end on
+
+
 def migrate(settings: Settings, revision: str = "head") -> None:
     url = settings.require_database_url()
     engine = make_engine(url)
@@ -27,6 +40,6 @@ def migrate(settings: Settings, revision: str = "head") -> None:
         wait_for(engine)
         command.upgrade(alembic_config(url), revision)
         with engine.begin() as conn:
-            conn.execute(text("UPDATE app_config SET value = :tz WHERE key = 'business_tz'"), {"tz": settings.business_tz})
+            write_config(conn, settings)
     finally:
         engine.dispose()

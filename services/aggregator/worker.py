@@ -16,9 +16,11 @@ from ..common.metrics import AGGREGATOR_BATCH_SIZE, AGGREGATOR_FACTS, AGGREGATOR
 from ..common.settings import Settings
 from .batch import Batch, Calendar
 from .records import decode_record
+from .rolling import RollingClock
 from .writer import write_batch
 
 log = logging.getLogger(__name__)
+ROLLING_CHECK_S = 30.0
 SOURCES = (topics.ATTRIBUTIONS, topics.POSTS, topics.INFLUENCERS, topics.CONTRACTS)
 
 
@@ -28,6 +30,16 @@ def build(settings: Settings) -> faust.App:
     dead_letters = DeadLetters(app, settings, "aggregator")
     engine = make_engine(settings.require_database_url(), pool_size=2)
     calendar = Calendar(settings.business_tz)
+    clock = RollingClock(calendar)
+
+    @app.timer(ROLLING_CHECK_S)
+    async def slide_windows() -> None:
+        # The windows move at midnight in the business time zone even when no event arrives.
+        if clock.due():
+            try:
+                await asyncio.to_thread(clock.refresh, engine)
+            except OperationalError as exc:
+                log.warning("rolling windows not refreshed, Postgres unavailable: %s", exc.orig)
 
     async def write(batch: Batch) -> None:
         """Retry while Postgres is unreachable: the offsets must not move past unwritten events."""
@@ -35,6 +47,8 @@ def build(settings: Settings) -> faust.App:
         while True:
             try:
                 started = time.perf_counter()
+                if clock.due():
+                    await asyncio.to_thread(clock.refresh, engine)
                 outcome = await asyncio.to_thread(write_batch, engine, batch, calendar)
                 AGGREGATOR_WRITE_SECONDS.observe(time.perf_counter() - started)
                 for key, n in outcome.items():

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from ..common.events import money, timestamp
 from . import tables as t
 from .batch import Batch, Calendar, Deltas
+from .rolling import apply_rolling
 from .spend import Source, accrue, applicable
 
 UNKNOWN_PLATFORM = "unknown"
@@ -31,6 +32,7 @@ def write_batch(engine: Engine, batch: Batch, calendar: Calendar) -> Counter:
         sources += _backfill_sources(conn, changed_contracts, calendar)
         _accrue(conn, sources, deltas, outcome)
         _apply(conn, deltas)
+        apply_rolling(conn, deltas)
     return outcome
 
 

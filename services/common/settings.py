@@ -1,6 +1,7 @@
 """One typed settings object, read from the environment (prefix ``HK_``; ``DATABASE_URL`` too)."""
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Literal
 
@@ -32,6 +33,14 @@ class Settings(BaseSettings):
     attribution_window_days: int = Field(7, ge=0)
     click_retention_days: int = Field(30, ge=1, description="how long an explicitly named click_id stays known")
     max_clicks_per_customer: int = Field(50, ge=1)
+
+    # Reporting (hk migrate writes these to app_config / brand_config, where the SQL reads them)
+    incremental_baseline: Decimal = Field(Decimal("0.2"), ge=0, le=1,
+                                          description="share of attributed sales that would have happened anyway")
+    brand_baselines: dict[str, Annotated[Decimal, Field(ge=0, le=1)]] = Field(
+        default_factory=dict, description='per-brand baselines as JSON, e.g. {"Gritzo": "0.3"}')
+    underperforming_min_spend: Decimal = Field(Decimal("1000"), ge=0,
+                                               description="spend below which a poor ROAS is not listed as underperforming")
 
     attribution_web_port: int = 6066
     aggregator_web_port: int = 6067

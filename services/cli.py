@@ -5,6 +5,8 @@ import argparse
 import json
 import logging
 import sys
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from .common.settings import get_settings
@@ -58,6 +60,34 @@ def _simulate(args) -> None:
     simulate(get_settings(), url=args.url, rate=args.rate, duration=args.duration)
 
 
+def _values(raw: list[str] | None) -> list[str]:
+    return [v.strip() for item in raw or [] for v in item.split(",") if v.strip()]
+
+
+def _export(args) -> None:
+    from .common.db import make_engine
+    from .reports.catalog import REPORTS, FilterError, Filters
+    from .reports.export import export
+    if args.list:
+        for r in REPORTS.values():
+            print(f"{r.name:<18} {r.section}")
+        return
+    if not args.reports:
+        raise SystemExit("hk export: name a report (hk export --list shows them) or 'all'")
+    filters = Filters(date_from=args.date_from, date_to=args.date_to, brands=_values(args.brand),
+                      platforms=_values(args.platform), categories=_values(args.category), limit=args.limit,
+                      min_spend=args.min_spend, window=args.window)
+    engine = make_engine(get_settings().require_database_url())
+    try:
+        counts = export(engine, args.reports, filters, args.output)
+    except FilterError as exc:
+        raise SystemExit(f"hk export: {exc}") from None
+    finally:
+        engine.dispose()
+    for name, n in counts.items():
+        print(f"{name}: {n} rows", file=sys.stderr)
+
+
 def _demo(args) -> None:
     from .devstack.demo import run_demo
     run_demo(duration=args.duration, rate=args.rate)
@@ -83,6 +113,18 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--rate", type=float, default=200.0, help="events per second")
     p.add_argument("--duration", type=float, default=None, help="seconds (default: until interrupted)")
     p.set_defaults(fn=_simulate)
+    p = sub.add_parser("export", help="reports to CSV, with the boards' filters (hk export --list)")
+    p.add_argument("reports", nargs="*", help="report names, or 'all'")
+    p.add_argument("--list", action="store_true", help="list the reports and the dashboard section each serves")
+    p.add_argument("-o", "--output", help="file (one report) or directory (several); default stdout")
+    p.add_argument("--from", dest="date_from", type=date.fromisoformat, help="first day, YYYY-MM-DD (business time zone)")
+    p.add_argument("--to", dest="date_to", type=date.fromisoformat, help="last day, inclusive")
+    for name in ("brand", "platform", "category"):
+        p.add_argument(f"--{name}", action="append", help=f"only this {name}; repeat or comma-separate for several")
+    p.add_argument("--limit", type=int, help="rows of top_influencers / influencers")
+    p.add_argument("--min-spend", type=Decimal, help="underperforming: least spend to be listed")
+    p.add_argument("--window", type=int, choices=(7, 30), help="rolling: one window only")
+    p.set_defaults(fn=_export)
     p = sub.add_parser("demo", help="the whole pipeline on embedded servers, with the simulator")
     p.add_argument("--duration", type=float, default=None, help="seconds (default: until Ctrl-C)")
     p.add_argument("--rate", type=float, default=300.0, help="simulated events per second")

@@ -88,6 +88,24 @@ def _export(args) -> None:
         print(f"{name}: {n} rows", file=sys.stderr)
 
 
+def _sample(args) -> None:
+    from .simulator.sample import write_sample
+    counts = write_sample(Path(args.output), days=args.days, end=args.end, seed=args.seed, tz=get_settings().business_tz)
+    print(", ".join(f"{name}: {n} rows" for name, n in counts.items()), f"→ {args.output}")
+
+
+def _import(args) -> None:
+    from .importer.run import import_dir
+    outcome = import_dir(get_settings(), Path(args.directory), brands=_values(args.brand), valid_from=args.valid_from,
+                         progress=False if args.no_progress else None)
+    for line in outcome.bad:
+        print(f"bad row {line}", file=sys.stderr)
+    print(f"{outcome.rows} rows read, {outcome.events} events sent, {len(outcome.bad)} bad rows "
+          f"(sent to the dead-letter topic)", file=sys.stderr)
+    if outcome.bad:
+        raise SystemExit(1)
+
+
 def _demo(args) -> None:
     from .devstack.demo import run_demo
     run_demo(duration=args.duration, rate=args.rate)
@@ -125,6 +143,18 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--min-spend", type=Decimal, help="underperforming: least spend to be listed")
     p.add_argument("--window", type=int, choices=(7, 30), help="rolling: one window only")
     p.set_defaults(fn=_export)
+    p = sub.add_parser("sample", help="write the seed's sample data as influencers/posts/tracking/payouts.csv")
+    p.add_argument("-o", "--output", required=True, help="directory")
+    p.add_argument("--days", type=int, default=90, help="days of history, ending --end")
+    p.add_argument("--end", type=date.fromisoformat, help="last day (default today in the business time zone)")
+    p.add_argument("--seed", type=int, default=7)
+    p.set_defaults(fn=_sample)
+    p = sub.add_parser("import", help="the seed's CSV files as events through Kafka (re-importing changes nothing)")
+    p.add_argument("directory", help="holds any of influencers.csv, posts.csv, tracking.csv, payouts.csv")
+    p.add_argument("--brand", action="append", help="brands a payouts row contracts for (default: those in the files)")
+    p.add_argument("--valid-from", default="2000-01-01", help="start of the contracts made from payouts.csv")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(fn=_import)
     p = sub.add_parser("demo", help="the whole pipeline on embedded servers, with the simulator")
     p.add_argument("--duration", type=float, default=None, help="seconds (default: until Ctrl-C)")
     p.add_argument("--rate", type=float, default=300.0, help="simulated events per second")

@@ -15,6 +15,7 @@ BRANDS = {
     "Gritzo": [("SuperMilk Kids", "549"), ("Kids Protein Bar", "199")],
 }
 BASES = ("post", "order", "revenue_share")
+RATES = {"post": "4000", "order": "120", "revenue_share": "0.12"}
 
 
 class World:
@@ -29,13 +30,13 @@ class World:
         } for i in range(influencers)]
         self.contracts = []
         for i, inf in enumerate(self.influencers):
+            # like the seed's payouts: one basis and rate per influencer, for each brand it works with
+            basis = BASES[i % len(BASES)]
             for brand in self.rng.sample(sorted(BRANDS), 2):
-                basis = BASES[(i + len(self.contracts)) % 3]
-                rate = {"post": "4000", "order": "120", "revenue_share": "0.12"}[basis]
                 code = f"{inf['influencer_id'].upper().replace('-', '')}{brand[:2].upper()}"
                 self.contracts.append({
                     "type": "contract", "contract_id": f"{prefix}-ctr-{len(self.contracts):03d}",
-                    "influencer_id": inf["influencer_id"], "brand": brand, "basis": basis, "rate": rate,
+                    "influencer_id": inf["influencer_id"], "brand": brand, "basis": basis, "rate": RATES[basis],
                     "valid_from": "2025-01-01T00:00:00+05:30", "valid_to": None,
                     "coupon_codes": [code], "link_codes": [code.lower()]})
         self.recent_orders: list[dict] = []

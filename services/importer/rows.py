@@ -1,0 +1,152 @@
+"""The seed's CSV rows → our events, pure. Ids are derived from the row's content, so importing the same
+files again produces the same events and the pipeline's natural keys make it a no-op."""
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from ..common.events import InvalidEvent, validate
+
+COLUMNS = {
+    "influencers.csv": ("id", "name", "category", "gender", "follower_count", "platform"),
+    "posts.csv": ("influencer_id", "platform", "date", "url", "caption", "reach", "likes", "comments", "brand"),
+    "tracking.csv": ("source", "campaign", "influencer_id", "user_id", "product", "brand", "date", "orders", "revenue"),
+    "payouts.csv": ("influencer_id", "basis", "rate", "orders", "total_payout"),
+}
+OPTIONAL = {"gender", "follower_count", "url", "caption", "campaign", "source", "orders", "total_payout"}
+PLATFORMS = {"instagram", "youtube", "twitter"}
+QUANTUM = Decimal("0.0001")  # NUMERIC(20,4)
+# Which CSV column an event field came from, to name it in an error.
+COLUMN_OF = {"published_at": "date", "placed_at": "date", "customer_id": "user_id",
+             "lines.0.revenue": "revenue", "lines.0.product": "product", "lines.0.brand": "brand"}
+
+
+class RowError(ValueError):
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(f"{column}: {message}" if column else message)
+        self.column = column
+
+
+def _text(row: dict, column: str) -> str:
+    value = (row.get(column) or "").strip()
+    if not value and column not in OPTIONAL:
+        raise RowError(column, "is empty")
+    return value
+
+
+def _int(row: dict, column: str, minimum: int = 0) -> int | None:
+    value = _text(row, column)
+    if not value:
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise RowError(column, f"{value!r} is not a number") from None
+    if number != number.to_integral_value() or number < minimum:
+        raise RowError(column, f"{value!r} must be a whole number ≥ {minimum}")
+    return int(number)
+
+
+def amount(row: dict, column: str) -> Decimal:
+    value = _text(row, column).replace(",", "")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise RowError(column, f"{value!r} is not a decimal amount") from None
+    if not number.is_finite() or number < 0:
+        raise RowError(column, f"{value!r} must be a non-negative amount")
+    return number.quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
+
+
+def platform(row: dict, column: str) -> str:
+    value = _text(row, column).lower()
+    if value not in PLATFORMS:
+        raise RowError(column, f"{row.get(column)!r} is not one of Instagram, YouTube, Twitter")
+    return value
+
+
+def moment(row: dict, column: str, tz: ZoneInfo) -> str:
+    """A date or date-time; without an offset it is in the business time zone."""
+    value = _text(row, column)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise RowError(column, f"{value!r} is not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)") from None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)).isoformat()
+
+
+def digest(*parts: object) -> str:
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:20]
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text)[:24]
+
+
+def checked(event: dict, currency: str, renamed: dict | None = None) -> dict:
+    try:
+        return validate(event, currency)
+    except InvalidEvent as exc:
+        first = exc.errors[0]
+        columns = COLUMN_OF | (renamed or {})
+        raise RowError(columns.get(first.field, first.field), first.message) from None
+
+
+def influencer(row: dict, tz: ZoneInfo, currency: str) -> list[dict]:
+    event = {"type": "influencer", "influencer_id": _text(row, "id"), "name": _text(row, "name"),
+             "category": _text(row, "category"), "platform": platform(row, "platform")}
+    if _text(row, "gender"):
+        event["gender"] = _text(row, "gender")
+    if (followers := _int(row, "follower_count")) is not None:
+        event["follower_count"] = followers
+    return [checked(event, currency, {"influencer_id": "id"})]
+
+
+def post(row: dict, tz: ZoneInfo, currency: str, observed_at: str) -> list[dict]:
+    url, published = _text(row, "url"), moment(row, "date", tz)
+    identity = (url,) if url else (published, _text(row, "caption"), _text(row, "brand"))
+    event = {"type": "post", "post_id": f"csv-post-{digest(_text(row, 'influencer_id'), platform(row, 'platform'), *identity)}",
+             "influencer_id": _text(row, "influencer_id"), "platform": platform(row, "platform"),
+             "brand": _text(row, "brand"), "url": url, "caption": _text(row, "caption"), "published_at": published,
+             "reach": _int(row, "reach"), "likes": _int(row, "likes"), "comments": _int(row, "comments"),
+             "observed_at": observed_at}
+    return [checked(event, currency)]
+
+
+def tracking(row: dict, tz: ZoneInfo, currency: str, occurrence: int) -> list[dict]:
+    """One already-attributed order per unit of ``orders``, the revenue split exactly between them.
+    ``occurrence`` numbers identical rows, so two equal purchases stay two."""
+    orders = _int(row, "orders", minimum=1) or 1
+    revenue = amount(row, "revenue")
+    share = (revenue / orders).quantize(QUANTUM, rounding=ROUND_DOWN)
+    base = digest(*(row.get(c, "").strip() for c in COLUMNS["tracking.csv"]))
+    events = []
+    for k in range(orders):
+        part = revenue - share * (orders - 1) if k == 0 else share
+        event = {"type": "order", "order_id": f"csv-trk-{base}-{occurrence}-{k}", "customer_id": _text(row, "user_id"),
+                 "placed_at": moment(row, "date", tz), "currency": currency, "influencer_id": _text(row, "influencer_id"),
+                 "lines": [{"product": _text(row, "product"), "brand": _text(row, "brand"), "quantity": 1,
+                            "revenue": str(part)}]}
+        if _text(row, "source"):
+            event["utm_source"] = _text(row, "source")[:128]
+        if _text(row, "campaign"):
+            event["utm_campaign"] = _text(row, "campaign")[:128]
+        events.append(checked(event, currency))
+    return events
+
+
+def payout(row: dict, tz: ZoneInfo, currency: str, brands: list[str], valid_from: str) -> list[dict]:
+    """A payouts row names no brand: it becomes one contract per brand of the import, same basis and rate
+    (an order or a post belongs to one brand, so this pays exactly what one all-brand contract would)."""
+    basis = _text(row, "basis").lower().replace(" ", "_")
+    if basis not in ("post", "order", "revenue_share"):
+        raise RowError("basis", f"{row.get('basis')!r} is not one of post, order, revenue_share")
+    if not brands:
+        raise RowError("influencer_id", "no brand to contract for: import posts.csv or tracking.csv too, or pass --brand")
+    influencer_id = _text(row, "influencer_id")
+    return [checked({"type": "contract", "contract_id": f"csv-pay-{slug(influencer_id)}-{basis}-{slug(b)}-{digest(influencer_id, b)[:6]}",
+                     "influencer_id": influencer_id, "brand": b, "basis": basis, "rate": str(amount(row, "rate")),
+                     "valid_from": valid_from, "coupon_codes": [], "link_codes": []}, currency) for b in brands]

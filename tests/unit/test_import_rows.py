@@ -1,0 +1,88 @@
+"""The seed's CSV rows → events: mapping, stable ids, exact revenue splits, and errors that name the column."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from services.importer import rows as r
+from services.importer.run import read
+
+TZ = ZoneInfo("Asia/Kolkata")
+TRACK = {"source": "Instagram", "campaign": "MB_summer", "influencer_id": "7", "user_id": "42", "product": "Whey",
+         "brand": "MuscleBlaze", "date": "2025-06-01", "orders": "1", "revenue": "2499"}
+POST = {"influencer_id": "7", "platform": "YouTube", "date": "2025-06-01 18:30:00", "url": "https://y.example/1",
+        "caption": "stack", "reach": "1000", "likes": "20", "comments": "5", "brand": "HKVitals"}
+
+
+def test_an_influencer_row_becomes_an_influencer_event():
+    [e] = r.influencer({"id": "7", "name": "fitfan", "category": "Fitness", "gender": "Female",
+                        "follower_count": "120000", "platform": "Instagram"}, TZ, "INR")
+    assert e == {"type": "influencer", "influencer_id": "7", "name": "fitfan", "category": "Fitness", "gender": "Female",
+                 "follower_count": 120000, "platform": "instagram"}
+
+
+def test_a_tracking_row_is_an_already_attributed_order_in_the_business_time_zone():
+    [e] = r.tracking(TRACK, TZ, "INR", occurrence=1)
+    assert e["influencer_id"] == "7" and e["customer_id"] == "42" and e["placed_at"] == "2025-06-01T00:00:00+05:30"
+    assert e["lines"] == [{"product": "Whey", "brand": "MuscleBlaze", "quantity": 1, "revenue": "2499.0000"}]
+    assert (e["utm_source"], e["utm_campaign"]) == ("Instagram", "MB_summer")
+    assert r.tracking(TRACK, TZ, "INR", 1)[0]["order_id"] == e["order_id"]  # the same row, the same order
+    assert r.tracking(TRACK, TZ, "INR", 2)[0]["order_id"] != e["order_id"]  # an identical second purchase
+
+
+def test_several_orders_in_one_row_split_the_revenue_exactly():
+    events = r.tracking({**TRACK, "orders": "3", "revenue": "100.01"}, TZ, "INR", 1)
+    parts = [Decimal(e["lines"][0]["revenue"]) for e in events]
+    assert parts == [Decimal("33.3368"), Decimal("33.3366"), Decimal("33.3366")] and sum(parts) == Decimal("100.01")
+    assert len({e["order_id"] for e in events}) == 3
+
+
+def test_a_post_keeps_its_id_when_its_counts_change():
+    [a] = r.post(POST, TZ, "INR", "2025-06-02T00:00:00+00:00")
+    [b] = r.post({**POST, "reach": "5000"}, TZ, "INR", "2025-06-03T00:00:00+00:00")
+    assert a["post_id"] == b["post_id"] and (a["platform"], a["published_at"]) == ("youtube", "2025-06-01T18:30:00+05:30")
+
+
+def test_a_payouts_row_becomes_one_contract_per_brand():
+    events = r.payout({"influencer_id": "7", "basis": "Order", "rate": "120", "orders": "", "total_payout": ""},
+                      TZ, "INR", ["Gritzo", "HKVitals"], "2000-01-01T00:00:00+05:30")
+    assert [(e["brand"], e["basis"], e["rate"]) for e in events] == [("Gritzo", "order", "120.0000"), ("HKVitals", "order", "120.0000")]
+    assert len({e["contract_id"] for e in events}) == 2
+
+
+@pytest.mark.parametrize("fn, row, column, words", [
+    (r.tracking, {**TRACK, "revenue": "abc"}, "revenue", "not a decimal amount"),
+    (r.tracking, {**TRACK, "revenue": "-5"}, "revenue", "non-negative"),
+    (r.tracking, {**TRACK, "orders": "0"}, "orders", "whole number ≥ 1"),
+    (r.tracking, {**TRACK, "date": "01/06/2025"}, "date", "not a date"),
+    (r.tracking, {**TRACK, "user_id": ""}, "user_id", "is empty"),
+    (r.tracking, {**TRACK, "user_id": "a b"}, "user_id", "does not match"),
+    (r.post, {**POST, "platform": "TikTok"}, "platform", "Instagram, YouTube, Twitter"),
+    (r.post, {**POST, "likes": "1.5"}, "likes", "whole number"),
+])
+def test_a_bad_row_names_its_column_and_what_is_wrong(fn, row, column, words):
+    with pytest.raises(r.RowError) as err:
+        fn(row, TZ, "INR", 1) if fn is r.tracking else fn(row, TZ, "INR", "2025-06-02T00:00:00+00:00")
+    assert err.value.column == column and words in str(err.value)
+
+
+def test_a_payouts_row_without_a_brand_or_basis_is_refused():
+    row = {"influencer_id": "7", "basis": "post", "rate": "100"}
+    with pytest.raises(r.RowError, match="no brand"):
+        r.payout(row, TZ, "INR", [], "2000-01-01T00:00:00+05:30")
+    with pytest.raises(r.RowError, match="not one of post, order, revenue_share"):
+        r.payout({**row, "basis": "per click"}, TZ, "INR", ["Gritzo"], "2000-01-01T00:00:00+05:30")
+
+
+def test_read_gives_true_line_numbers_and_names_missing_columns(tmp_path: Path):
+    (tmp_path / "posts.csv").write_text(
+        "influencer_id,platform,date,url,caption,reach,likes,comments,brand\n"
+        '7,Instagram,2025-06-01,u1,"two\nlines",10,1,0,Gritzo\n'
+        "8,Instagram,2025-06-02,u2,x,10,1,0,Gritzo\n")
+    rows, missing = read(tmp_path / "posts.csv")
+    assert missing == [] and [(line, row["influencer_id"]) for line, row, _ in rows] == [(2, "7"), (4, "8")]
+    (tmp_path / "tracking.csv").write_text("influencer_id,brand,date\n7,Gritzo,2025-06-01\n")
+    assert read(tmp_path / "tracking.csv")[1] == ["user_id", "product", "revenue"]

@@ -106,6 +106,12 @@ def _import(args) -> None:
         raise SystemExit(1)
 
 
+def _bench(args) -> None:
+    if args.workload == "rolling":
+        from bench.rolling import run
+        run(args.influencers, args.days, args.repeat)
+
+
 def _demo(args) -> None:
     from .devstack.demo import run_demo
     run_demo(duration=args.duration, rate=args.rate)
@@ -155,6 +161,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--valid-from", default="2000-01-01", help="start of the contracts made from payouts.csv")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(fn=_import)
+    p = sub.add_parser("bench", help="benchmarks that print figures beside a baseline measured in the same run")
+    p.add_argument("workload", choices=["rolling"])
+    p.add_argument("--influencers", type=int, default=100_000)
+    p.add_argument("--days", type=int, default=365)
+    p.add_argument("--repeat", type=int, default=7, help="timed runs per query")
+    p.set_defaults(fn=_bench)
     p = sub.add_parser("demo", help="the whole pipeline on embedded servers, with the simulator")
     p.add_argument("--duration", type=float, default=None, help="seconds (default: until Ctrl-C)")
     p.add_argument("--rate", type=float, default=300.0, help="simulated events per second")

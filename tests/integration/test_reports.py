@@ -243,3 +243,14 @@ def test_class_boundaries(engine, value, roas_class, engagement_class):
     with engine.connect() as conn:
         got = conn.execute(text("SELECT roas_class(CAST(:v AS numeric)), engagement_class(CAST(:v AS numeric))"), {"v": value}).one()
     assert tuple(got) == (roas_class, engagement_class)
+
+
+def test_docs_list_every_report_with_the_columns_it_returns(engine):
+    import re
+    from pathlib import Path
+    from services.reports.catalog import REPORTS
+    doc = (Path(__file__).parents[2] / "docs" / "reporting.md").read_text()
+    documented = {m[1]: [c.strip() for c in m[2].split(",")] for m in re.finditer(r"^\| `(\w+)` \| ([a-z_, ]+) \|$", doc, re.M)}
+    with engine.connect() as conn:
+        actual = {name: list(run(conn, name).keys()) for name in REPORTS}
+    assert documented == actual

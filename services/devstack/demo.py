@@ -15,7 +15,9 @@ from ..common.db import make_engine
 from ..common.settings import Settings
 from ..common.topics import create_topics
 from ..aggregator.migrate import migrate
+from ..importer.run import import_dir
 from ..simulator.run import Counters, simulate
+from ..simulator.sample import write_sample
 from .ports import free_port
 from .services import ServiceProcesses
 
@@ -24,7 +26,8 @@ TOP = """SELECT r.influencer_id, i.name, r.revenue, r.spend, r.roas FROM influen
          LEFT JOIN influencers i USING (influencer_id)
          WHERE r.window_days = 7 AND r.roas IS NOT NULL ORDER BY r.roas DESC LIMIT 5"""
 TOTALS = """SELECT count(*) FILTER (WHERE rule <> 'unattributed'), count(*) FILTER (WHERE rule = 'unattributed'),
-                   (SELECT coalesce(sum(revenue), 0) FROM influencer_daily) FROM attributed_orders"""
+                   k.total_revenue, k.overall_roas, k.avg_engagement_rate
+            FROM attributed_orders CROSS JOIN report_kpis() k GROUP BY k.total_revenue, k.overall_roas, k.avg_engagement_rate"""
 
 
 def _broker(kafka: str | None):
@@ -60,6 +63,9 @@ def run_demo(duration: float | None = None, rate: float = 300.0) -> None:
         migrate(settings)
         create_topics(settings)
         services.start_all()
+        write_sample(work / "sample")  # the same world the simulator streams, 90 days back
+        history = import_dir(settings, work / "sample", progress=False)
+        print(f"imported the seed's sample history (90 days): {history.events:,} events", flush=True)
         ingest = f"http://127.0.0.1:{env['HK_INGEST_PORT']}"
         print(f"\nAPI docs   {ingest}/docs   (OpenAPI {ingest}/openapi.json)\n"
               f"metrics    {ingest}/metrics  http://127.0.0.1:{env['HK_ATTRIBUTION_WEB_PORT']}/metrics  "
@@ -89,10 +95,11 @@ def _report(engine, counters: Counters, sim: threading.Thread, stop: threading.E
         if dead := services.dead():
             raise SystemExit(f"{', '.join(dead)} stopped unexpectedly; see {services.log_dir}")
         with engine.connect() as conn:
-            attributed, organic, revenue = conn.execute(text(TOTALS)).one()
+            attributed, organic, revenue, roas, engagement = conn.execute(text(TOTALS)).one()
             top = conn.execute(text(TOP)).all()
         elapsed = time.monotonic() - started
         print(f"[{elapsed:6.0f}s] events in {counters.sent:,} ({counters.sent / elapsed:,.0f}/s, {counters.failed} failed)  "
-              f"order lines attributed {attributed:,}, unattributed {organic:,}  attributed revenue ₹{revenue:,.2f}", flush=True)
+              f"order lines attributed {attributed:,}, unattributed {organic:,}  revenue ₹{revenue:,.2f}  ROAS {roas}  "
+              f"avg engagement {engagement}%", flush=True)
         for row in top:
             print(f"          {row.name or row.influencer_id:<20} revenue ₹{row.revenue:>12,.2f}  spend ₹{row.spend:>11,.2f}  ROAS {row.roas:>7}")

@@ -1,0 +1,25 @@
+"""The Alembic history runs up, down to nothing, and up again on a real PostgreSQL."""
+import pytest
+from alembic import command
+from sqlalchemy import text
+
+from services.aggregator.migrate import alembic_config, migrate
+from services.common.db import make_engine
+from services.common.settings import Settings
+
+pytestmark = pytest.mark.postgres
+
+
+def test_upgrade_downgrade_upgrade(postgres):
+    url = postgres.create_database("hk_migrations")
+    settings = Settings(env="dev", database_url=url, brand_baselines={"Gritzo": "0.3"}, underperforming_min_spend="250")
+    migrate(settings)
+    command.downgrade(alembic_config(url), "base")
+    migrate(settings)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+        assert [tuple(map(str, r)) for r in conn.execute(text("SELECT * FROM brand_config"))] == [("Gritzo", "0.3000")]
+        assert conn.execute(text("SELECT value FROM app_config WHERE key = 'underperforming_min_spend'")).scalar_one() == "250"
+        assert conn.execute(text("SELECT as_of = business_today() FROM rolling_state")).scalar_one() is True
+    engine.dispose()

@@ -28,7 +28,7 @@ from services.aggregator.rolling import RollingClock
 from services.aggregator.writer import write_batch
 from services.common.db import make_engine
 from services.common.settings import Settings
-from services.reports.catalog import Filters, FilterError, run
+from services.reports.catalog import REPORTS, Filters, FilterError, run
 
 pytestmark = pytest.mark.postgres
 TZ = "Asia/Kolkata"
@@ -254,3 +254,25 @@ def test_docs_list_every_report_with_the_columns_it_returns(engine):
     with engine.connect() as conn:
         actual = {name: list(run(conn, name).keys()) for name in REPORTS}
     assert documented == actual
+
+
+def test_hk_export_writes_the_filtered_report_as_csv(engine, tmp_path, monkeypatch, capsys):
+    from services.cli import main
+    from services.common.settings import get_settings
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    try:
+        main(["export", "brands", "--platform", "YouTube", "--brand", "HKVitals,Gritzo", "-o", str(tmp_path / "b.csv")])
+        main(["export", "all", "--from", day(7).isoformat(), "-o", str(tmp_path / "all")])
+        with pytest.raises(SystemExit, match="does not take date_from"):
+            main(["export", "rolling", "--from", day(7).isoformat()])
+    finally:
+        get_settings.cache_clear()
+    lines = (tmp_path / "b.csv").read_text().splitlines()
+    assert lines[0].split(",")[:3] == ["brand", "influencers", "posts"]
+    # youtube only: B's HKVitals (2000 revenue, 1000 spend, 2 posts) and E's Gritzo (400, 500, 1 post of zero reach)
+    assert [l.split(",")[:3] + [l.split(",")[9], l.split(",")[10]] for l in lines[1:]] == [
+        ["HKVitals", "1", "2", "2000.0000", "1000.0000"], ["Gritzo", "1", "1", "400.0000", "500.0000"]]
+    written = sorted(p.name for p in (tmp_path / "all").iterdir())
+    assert written == sorted(f"{n}.csv" for n in REPORTS if n != "rolling")  # rolling takes no date range
+    assert (tmp_path / "all" / "kpis.csv").read_text().splitlines()[1].startswith("2600.0000,760.0000,")

@@ -30,7 +30,8 @@ def write_config(conn, settings: Settings) -> None:
     conn.execute(text("DELETE FROM brand_config"))
     for brand, baseline in sorted(settings.brand_baselines.items()):
         conn.execute(text("INSERT INTO brand_config VALUES (:b, :v)"), {"b": brand, "v": baseline})
-    conn.execute(text("SELECT refresh_rolling()"))  # the time zone decides which day the windows end on
+    # the time zone decides the windows' last day, the baselines their incremental revenue: rebuild
+    conn.execute(text("SELECT refresh_rolling(true)"))
 
 
 def migrate(settings: Settings, revision: str = "head") -> None:

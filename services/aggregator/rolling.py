@@ -1,6 +1,9 @@
 """Rolling windows kept current: each batch adds its daily deltas to the 7- and 30-day sums in its own
 transaction, and ``refresh_rolling()`` (SQL) rebuilds the sums when the business day turns.
 
+Each delta lands on three rows: (influencer, brand), (influencer, ALL) and (ALL, brand), so a board reads an
+influencer's or a brand's window without aggregating (ALL is '', never an id or a brand).
+
 Locking: a batch holds ``rolling_state`` FOR SHARE while it adds; the rebuild takes it FOR UPDATE, so it
 waits for every batch in flight and sees all of them, and no batch adds to windows of a day already gone.
 """
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.dialects.postgresql import insert
@@ -16,17 +20,25 @@ from . import tables as t
 from .batch import Calendar, Deltas
 
 WindowKey = tuple[int, str, str]  # window_days, influencer_id, brand
+ALL = ""
+MEASURES = (*t.DAILY_MEASURES, "incremental_revenue")
 
 
-def window_deltas(deltas: Deltas, as_of: date, windows: list[int]) -> dict[WindowKey, dict]:
-    """The part of the daily deltas that falls inside each window ending ``as_of``."""
+def window_deltas(deltas: Deltas, as_of: date, windows: list[int], baseline: dict[str, Decimal],
+                  default_baseline: Decimal) -> dict[WindowKey, dict]:
+    """The part of the daily deltas that falls inside each window ending ``as_of``, with incremental
+    revenue at the brand's baseline, on the (influencer, brand) row and both rollup rows."""
     sums: dict[WindowKey, dict] = defaultdict(lambda: defaultdict(int))
     for (day, influencer, brand, _platform), measures in deltas.rows.items():
+        extra = {}
+        if "revenue" in measures:
+            extra["incremental_revenue"] = measures["revenue"] * (1 - baseline.get(brand, default_baseline))
         for n in windows:
             if as_of - timedelta(days=n) < day <= as_of:
-                row = sums[(n, influencer, brand)]
-                for name, value in measures.items():
-                    row[name] += value
+                for key in ((n, influencer, brand), (n, influencer, ALL), (n, ALL, brand)):
+                    row = sums[key]
+                    for name, value in (*measures.items(), *extra.items()):
+                        row[name] += value
     return sums
 
 
@@ -34,15 +46,18 @@ def apply_rolling(conn: Connection, deltas: Deltas) -> None:
     if not deltas.rows:
         return
     as_of, windows = conn.execute(text("SELECT as_of, rolling_windows() FROM rolling_state FOR SHARE")).one()
-    sums = window_deltas(deltas, as_of, windows)
+    # read after the lock: a baseline change rebuilds the sums under FOR UPDATE, before or after this batch
+    default = conn.execute(text("SELECT value::numeric FROM app_config WHERE key = 'incremental_baseline'")).scalar_one()
+    baseline = dict(conn.execute(text("SELECT brand, incremental_baseline FROM brand_config")).all())
+    sums = window_deltas(deltas, as_of, windows, baseline, default)
     if not sums:
         return
-    rows = [{"window_days": k[0], "influencer_id": k[1], "brand": k[2],
-             **{m: v.get(m, 0) for m in t.DAILY_MEASURES}} for k, v in sorted(sums.items())]
+    rows = [{"window_days": k[0], "influencer_id": k[1], "brand": k[2], **{m: v.get(m, 0) for m in MEASURES}}
+            for k, v in sorted(sums.items())]
     stmt = insert(t.rolling_sums).values(rows)
     r = t.rolling_sums.c
     conn.execute(stmt.on_conflict_do_update(index_elements=["window_days", "influencer_id", "brand"],
-                                            set_={m: r[m] + stmt.excluded[m] for m in t.DAILY_MEASURES}))
+                                            set_={m: r[m] + stmt.excluded[m] for m in MEASURES}))
 
 
 class RollingClock:

@@ -64,8 +64,9 @@ rolling_sums = Table(
     "rolling_sums", metadata,
     Column("window_days", Integer, primary_key=True), Column("influencer_id", Text, primary_key=True),
     Column("brand", Text, primary_key=True), Column("orders", Integer, nullable=False),
-    Column("revenue", MONEY, nullable=False), Column("spend", MONEY, nullable=False),
-    Column("posts", Integer, nullable=False), Column("reach", BigInteger, nullable=False),
-    Column("likes", BigInteger, nullable=False), Column("comments", BigInteger, nullable=False))
+    Column("revenue", MONEY, nullable=False), Column("incremental_revenue", Numeric, nullable=False),
+    Column("spend", MONEY, nullable=False), Column("posts", Integer, nullable=False),
+    Column("reach", BigInteger, nullable=False), Column("likes", BigInteger, nullable=False),
+    Column("comments", BigInteger, nullable=False))
 
 DAILY_MEASURES = ("orders", "revenue", "spend", "posts", "reach", "likes", "comments")

@@ -217,9 +217,14 @@ def test_rolling_windows_are_current_and_equal_a_recomputation(engine):
     assert rolling(engine) == (ROLLING, {T})
     with engine.begin() as conn:
         assert conn.execute(text("SELECT as_of FROM rolling_state")).scalar_one() == T  # maintained, not computed
-        brands = conn.execute(text("SELECT brand, revenue, spend, roas FROM brand_rolling WHERE window_days = 7 ORDER BY 1")).all()
-    assert brands == [("Gritzo", D(1400), D(500), D("2.8")), ("HKVitals", D(0), D(0), None),
-                      ("MuscleBlaze", D(1200), D(260), D("4.6154"))]
+        brands = conn.execute(text("SELECT brand, revenue, spend, roas, incremental_roas FROM brand_rolling "
+                                   "WHERE window_days = 7 ORDER BY 1")).all()
+    assert brands == [("Gritzo", D(1400), D(500), D("2.8"), D("1.4")), ("HKVitals", D(0), D(0), None, None),
+                      ("MuscleBlaze", D(1200), D(260), D("4.6154"), D("3.6923"))]
+    # brand-filtered windows sum the chosen brands' rows; incremental uses each brand's baseline (Gritzo 0.5)
+    gritzo = report(engine, "rolling", window=7, brands=["Gritzo"])
+    assert pick(gritzo, "influencer_id", "revenue", "spend", "roas", "incremental_roas") == [
+        ("E", D(400), D(500), D("0.8"), D("0.4")), ("D", D(1000), D(0), None, None)]
     # A day turns and nothing has refreshed yet: the view computes from the daily rows, then the refresh rebuilds
     with engine.begin() as conn:
         conn.execute(text("UPDATE rolling_state SET as_of = as_of - 1"))

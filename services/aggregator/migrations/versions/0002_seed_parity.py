@@ -28,7 +28,7 @@ def downgrade() -> None:
         op.execute(f"DROP FUNCTION {name}")
     op.execute("""
 DROP VIEW brand_rolling; DROP VIEW influencer_rolling; DROP FUNCTION report_rolling; DROP FUNCTION incremental;
-DROP VIEW rolling_current; DROP FUNCTION refresh_rolling; DROP TABLE rolling_sums; DROP TABLE rolling_state;
+DROP VIEW rolling_current; DROP FUNCTION refresh_rolling; DROP FUNCTION rolling_from_daily; DROP TABLE rolling_sums; DROP TABLE rolling_state;
 DROP FUNCTION rolling_windows; DROP FUNCTION derived_metrics; DROP FUNCTION day_in_range; DROP FUNCTION in_filter;
 DROP FUNCTION engagement_class; DROP FUNCTION roas_class; DROP FUNCTION ratio; DROP TABLE brand_config;
 DELETE FROM app_config WHERE key IN ('incremental_baseline', 'underperforming_min_spend');

@@ -36,34 +36,55 @@ IMMUTABLE LANGUAGE sql AS $$
 $$;
 
 -- ---------------------------------------------------------------- rolling windows, kept current
--- rolling_sums holds the 7- and 30-day sums ending rolling_state.as_of; the aggregator adds each batch's
--- deltas in the batch's transaction and calls refresh_rolling() when the business day changes.
+-- rolling_sums holds the 7- and 30-day sums ending rolling_state.as_of per (influencer, brand), plus the
+-- rollups a board reads without aggregating: brand '' = the influencer over all brands, influencer_id '' =
+-- the brand over all influencers ('' is never an id or a brand: the schemas require at least one character).
+-- The aggregator adds each batch's deltas in the batch's transaction; refresh_rolling() rebuilds the sums when
+-- the business day changes or a baseline does.
 CREATE FUNCTION rolling_windows() RETURNS integer[] IMMUTABLE LANGUAGE sql AS $$ SELECT ARRAY[7, 30] $$;
+CREATE FUNCTION incremental(revenue numeric, brand_baseline numeric, default_baseline numeric)
+RETURNS numeric IMMUTABLE LANGUAGE sql AS $$ SELECT revenue * (1 - coalesce(brand_baseline, default_baseline)) $$;
 CREATE TABLE rolling_state (id boolean PRIMARY KEY DEFAULT true CHECK (id), as_of date NOT NULL);
 INSERT INTO rolling_state (as_of) VALUES (DATE '1970-01-01');
 CREATE TABLE rolling_sums (
   window_days integer NOT NULL, influencer_id text NOT NULL, brand text NOT NULL,
-  orders integer NOT NULL DEFAULT 0, revenue NUMERIC(20,4) NOT NULL DEFAULT 0, spend NUMERIC(20,4) NOT NULL DEFAULT 0,
+  orders integer NOT NULL DEFAULT 0, revenue NUMERIC(20,4) NOT NULL DEFAULT 0,
+  incremental_revenue numeric NOT NULL DEFAULT 0, spend NUMERIC(20,4) NOT NULL DEFAULT 0,
   posts integer NOT NULL DEFAULT 0, reach bigint NOT NULL DEFAULT 0, likes bigint NOT NULL DEFAULT 0,
   comments bigint NOT NULL DEFAULT 0, PRIMARY KEY (window_days, influencer_id, brand));
+CREATE INDEX rolling_sums_brand ON rolling_sums (window_days, brand);
 
-CREATE FUNCTION refresh_rolling() RETURNS date LANGUAGE plpgsql AS $$
+-- The windows ending p_today computed from the daily rows, in rolling_sums' shape.
+CREATE FUNCTION rolling_from_daily(p_today date)
+RETURNS TABLE (window_days integer, influencer_id text, brand text, orders integer, revenue numeric,
+               incremental_revenue numeric, spend numeric, posts integer, reach bigint, likes bigint, comments bigint)
+STABLE LANGUAGE sql AS $$
+  SELECT w.n, CASE WHEN grouping(d.influencer_id) = 1 THEN '' ELSE d.influencer_id END,
+         CASE WHEN grouping(d.brand) = 1 THEN '' ELSE d.brand END,
+         sum(d.orders)::integer, sum(d.revenue), sum(incremental(d.revenue, b.incremental_baseline, dflt.v)),
+         sum(d.spend), sum(d.posts)::integer, sum(d.reach)::bigint, sum(d.likes)::bigint, sum(d.comments)::bigint
+  FROM influencer_daily d
+  JOIN unnest(rolling_windows()) AS w(n) ON d.day > p_today - w.n
+  LEFT JOIN brand_config b ON b.brand = d.brand
+  CROSS JOIN (SELECT value::numeric AS v FROM app_config WHERE key = 'incremental_baseline') dflt
+  WHERE d.day > p_today - (SELECT max(x) FROM unnest(rolling_windows()) x) AND d.day <= p_today
+  GROUP BY GROUPING SETS ((w.n, d.influencer_id, d.brand), (w.n, d.influencer_id), (w.n, d.brand))
+$$;
+
+CREATE FUNCTION refresh_rolling(p_force boolean DEFAULT false) RETURNS date LANGUAGE plpgsql AS $$
 DECLARE
   today date := business_today();
   current date;
 BEGIN
   -- FOR UPDATE waits for every batch that holds the state FOR SHARE, so the rebuild sees all of them.
   SELECT as_of INTO current FROM rolling_state FOR UPDATE;
-  IF current = today THEN
+  IF current = today AND NOT p_force THEN
     RETURN today;
   END IF;
   DELETE FROM rolling_sums;
-  INSERT INTO rolling_sums (window_days, influencer_id, brand, orders, revenue, spend, posts, reach, likes, comments)
-  SELECT w.n, d.influencer_id, d.brand, sum(d.orders), sum(d.revenue), sum(d.spend), sum(d.posts), sum(d.reach),
-         sum(d.likes), sum(d.comments)
-  FROM influencer_daily d JOIN unnest(rolling_windows()) AS w(n) ON d.day > today - w.n AND d.day <= today
-  WHERE d.day > today - (SELECT max(n) FROM unnest(rolling_windows()) n)
-  GROUP BY 1, 2, 3;
+  INSERT INTO rolling_sums (window_days, influencer_id, brand, orders, revenue, incremental_revenue, spend, posts,
+                            reach, likes, comments)
+  SELECT * FROM rolling_from_daily(today);
   UPDATE rolling_state SET as_of = today;
   RETURN today;
 END $$;
@@ -71,22 +92,15 @@ END $$;
 -- The current windows: the maintained sums when they are for today, else computed from the daily rows
 -- (only until the aggregator's next refresh; the one-time filters pick one branch).
 CREATE VIEW rolling_current AS
-SELECT r.window_days, r.influencer_id, r.brand, r.orders, r.revenue, r.spend, r.posts, r.reach, r.likes, r.comments,
-       s.as_of
-FROM rolling_sums r CROSS JOIN rolling_state s
-WHERE s.as_of = (SELECT business_today())
+SELECT r.window_days, r.influencer_id, r.brand, r.orders, r.revenue, r.incremental_revenue, r.spend, r.posts,
+       r.reach, r.likes, r.comments
+FROM rolling_sums r
+WHERE (SELECT as_of FROM rolling_state) = (SELECT business_today())
 UNION ALL
-SELECT w.n, d.influencer_id, d.brand, sum(d.orders)::integer, sum(d.revenue), sum(d.spend), sum(d.posts)::integer,
-       sum(d.reach)::bigint, sum(d.likes)::bigint, sum(d.comments)::bigint, t.today
-FROM (SELECT business_today() AS today OFFSET 0) t
-JOIN influencer_daily d ON d.day > t.today - (SELECT max(n) FROM unnest(rolling_windows()) n) AND d.day <= t.today
-JOIN unnest(rolling_windows()) AS w(n) ON d.day > t.today - w.n
-WHERE (SELECT as_of FROM rolling_state) <> (SELECT business_today())
-GROUP BY w.n, d.influencer_id, d.brand, t.today;
+SELECT f.* FROM (SELECT business_today() AS today OFFSET 0) t CROSS JOIN LATERAL rolling_from_daily(t.today) f
+WHERE (SELECT as_of FROM rolling_state) <> (SELECT business_today());
 
-CREATE FUNCTION incremental(revenue numeric, brand_baseline numeric, default_baseline numeric)
-RETURNS numeric IMMUTABLE LANGUAGE sql AS $$ SELECT revenue * (1 - coalesce(brand_baseline, default_baseline)) $$;
-
+-- Per influencer: the all-brands rows as they are, or the chosen brands' rows summed.
 CREATE FUNCTION report_rolling(p_window integer DEFAULT NULL, p_brands text[] DEFAULT NULL,
                                p_categories text[] DEFAULT NULL)
 RETURNS TABLE (window_days integer, as_of date, influencer_id text, name text, category text, orders integer,
@@ -94,21 +108,23 @@ RETURNS TABLE (window_days integer, as_of date, influencer_id text, name text, c
                roas numeric, roas_class text, incremental_roas numeric, engagement_rate numeric,
                engagement_class text, cpm numeric, cost_per_order numeric)
 STABLE LANGUAGE sql AS $$
-  SELECT s.window_days, s.as_of, s.influencer_id, s.name, s.category, s.orders, s.revenue, s.spend, s.posts, s.reach,
-         s.likes, s.comments, m.*
-  FROM (SELECT r.window_days, max(r.as_of) AS as_of, r.influencer_id, max(i.name) AS name, max(i.category) AS category,
-               sum(r.orders)::integer AS orders, sum(r.revenue) AS revenue,
-               sum(incremental(r.revenue, b.incremental_baseline, dflt.v)) AS incremental_revenue,
-               sum(r.spend) AS spend, sum(r.posts)::integer AS posts, sum(r.reach)::bigint AS reach,
-               sum(r.likes)::bigint AS likes, sum(r.comments)::bigint AS comments
+  SELECT s.window_days, (SELECT business_today()), s.influencer_id, i.name, i.category, s.orders, s.revenue, s.spend,
+         s.posts, s.reach, s.likes, s.comments, m.*
+  FROM (SELECT r.window_days, r.influencer_id, r.orders, r.revenue, r.incremental_revenue, r.spend, r.posts, r.reach,
+               r.likes, r.comments
         FROM rolling_current r
-        LEFT JOIN influencers i ON i.influencer_id = r.influencer_id
-        LEFT JOIN brand_config b ON b.brand = r.brand
-        CROSS JOIN (SELECT value::numeric AS v FROM app_config WHERE key = 'incremental_baseline') dflt
-        WHERE (p_window IS NULL OR r.window_days = p_window) AND in_filter(r.brand, p_brands)
-          AND in_filter(i.category, p_categories)
+        WHERE coalesce(cardinality(p_brands), 0) = 0 AND r.brand = '' AND r.influencer_id <> ''
+          AND (p_window IS NULL OR r.window_days = p_window)
+        UNION ALL
+        SELECT r.window_days, r.influencer_id, sum(r.orders)::integer, sum(r.revenue), sum(r.incremental_revenue),
+               sum(r.spend), sum(r.posts)::integer, sum(r.reach)::bigint, sum(r.likes)::bigint, sum(r.comments)::bigint
+        FROM rolling_current r
+        WHERE coalesce(cardinality(p_brands), 0) > 0 AND r.brand = ANY(p_brands) AND r.influencer_id <> ''
+          AND (p_window IS NULL OR r.window_days = p_window)
         GROUP BY r.window_days, r.influencer_id) s
+  LEFT JOIN influencers i ON i.influencer_id = s.influencer_id
   CROSS JOIN LATERAL derived_metrics(s.revenue, s.incremental_revenue, s.spend, s.orders, s.reach, s.likes, s.comments) m
+  WHERE in_filter(i.category, p_categories)
   ORDER BY s.window_days, m.roas DESC NULLS LAST, s.revenue DESC, s.influencer_id
 $$;
 
@@ -116,18 +132,11 @@ DROP VIEW influencer_rolling;
 CREATE VIEW influencer_rolling AS SELECT * FROM report_rolling();
 
 CREATE VIEW brand_rolling AS
-SELECT s.window_days, s.as_of, s.brand, s.influencers, s.orders, s.revenue, s.spend, s.posts, s.reach, s.likes,
-       s.comments, m.*
-FROM (SELECT r.window_days, max(r.as_of) AS as_of, r.brand, count(DISTINCT r.influencer_id) AS influencers,
-             sum(r.orders)::integer AS orders, sum(r.revenue) AS revenue,
-             sum(incremental(r.revenue, b.incremental_baseline, dflt.v)) AS incremental_revenue,
-             sum(r.spend) AS spend, sum(r.posts)::integer AS posts, sum(r.reach)::bigint AS reach,
-             sum(r.likes)::bigint AS likes, sum(r.comments)::bigint AS comments
-      FROM rolling_current r
-      LEFT JOIN brand_config b ON b.brand = r.brand
-      CROSS JOIN (SELECT value::numeric AS v FROM app_config WHERE key = 'incremental_baseline') dflt
-      GROUP BY r.window_days, r.brand) s
-CROSS JOIN LATERAL derived_metrics(s.revenue, s.incremental_revenue, s.spend, s.orders, s.reach, s.likes, s.comments) m;
+SELECT r.window_days, (SELECT business_today()) AS as_of, r.brand, r.orders, r.revenue, r.spend, r.posts, r.reach,
+       r.likes, r.comments, m.*
+FROM rolling_current r
+CROSS JOIN LATERAL derived_metrics(r.revenue, r.incremental_revenue, r.spend, r.orders, r.reach, r.likes, r.comments) m
+WHERE r.influencer_id = '' AND r.brand <> '';
 
 -- ---------------------------------------------------------------- reporting functions
 -- influencer_daily rows under the common filters, with the influencer's attributes and incremental revenue.

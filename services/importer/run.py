@@ -69,8 +69,12 @@ def import_dir(settings: Settings, directory: Path, brands: list[str] | None = N
         raise SystemExit(f"hk import: none of {', '.join(ORDER)} in {directory}")
     brands = brands or brands_of(files)
     start = datetime.fromisoformat(valid_from).replace(tzinfo=tz).isoformat()
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=20, retries=5,
-                             max_in_flight_requests_per_connection=1, client_id="hk-import")
+    try:
+        producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=20, retries=5,
+                                 max_in_flight_requests_per_connection=1, client_id="hk-import",
+                                 bootstrap_timeout_ms=30_000)
+    except KafkaError as exc:
+        raise SystemExit(f"hk import: cannot reach Kafka at {settings.kafka_bootstrap}: {exc}") from None
     futures = []
     try:
         with tqdm(total=sum(map(len, files.values())), unit="row", disable=None if progress is None else not progress,

@@ -39,6 +39,9 @@ REPORTS = {r.name: r for r in (
 )}
 
 
+ARRAY_PARAMS = ("p_brands", "p_platforms", "p_categories")
+
+
 class FilterError(ValueError):
     """A filter the report does not take; the message says which and why."""
 
@@ -79,9 +82,6 @@ def statement(report: Report, f: Filters):
     args = ", ".join(f"{k} => :{k}" for k in params)
     stmt = text(f"SELECT * FROM {report.function}({args})")
     return stmt.bindparams(*(bindparam(k, type_=ARRAY(Text)) for k in params if k in ARRAY_PARAMS)), params
-
-
-ARRAY_PARAMS = ("p_brands", "p_platforms", "p_categories")
 
 
 def run(conn: Connection, name: str, filters: Filters | None = None):

@@ -45,7 +45,7 @@ def _int(row: dict, column: str, minimum: int = 0) -> int | None:
         number = Decimal(value)
     except InvalidOperation:
         raise RowError(column, f"{value!r} is not a number") from None
-    if number != number.to_integral_value() or number < minimum:
+    if not number.is_finite() or number != number.to_integral_value() or number < minimum:
         raise RowError(column, f"{value!r} must be a whole number ≥ {minimum}")
     return int(number)
 
@@ -105,9 +105,10 @@ def influencer(row: dict, tz: ZoneInfo, currency: str) -> list[dict]:
     return [checked(event, currency, {"influencer_id": "id"})]
 
 
-def post(row: dict, tz: ZoneInfo, currency: str, observed_at: str) -> list[dict]:
+def post(row: dict, tz: ZoneInfo, currency: str, observed_at: str, occurrence: int = 1) -> list[dict]:
+    """A snapshot; without a url two equal rows are two posts (``occurrence`` tells them apart)."""
     url, published = _text(row, "url"), moment(row, "date", tz)
-    identity = (url,) if url else (published, _text(row, "caption"), _text(row, "brand"))
+    identity = (url,) if url else (published, _text(row, "caption"), _text(row, "brand"), occurrence)
     event = {"type": "post", "post_id": f"csv-post-{digest(_text(row, 'influencer_id'), platform(row, 'platform'), *identity)}",
              "influencer_id": _text(row, "influencer_id"), "platform": platform(row, "platform"),
              "brand": _text(row, "brand"), "url": url, "caption": _text(row, "caption"), "published_at": published,
@@ -122,7 +123,7 @@ def tracking(row: dict, tz: ZoneInfo, currency: str, occurrence: int) -> list[di
     orders = _int(row, "orders", minimum=1) or 1
     revenue = amount(row, "revenue")
     share = (revenue / orders).quantize(QUANTUM, rounding=ROUND_DOWN)
-    base = digest(*(row.get(c, "").strip() for c in COLUMNS["tracking.csv"]))
+    base = digest(*((row.get(c) or "").strip() for c in COLUMNS["tracking.csv"]))
     events = []
     for k in range(orders):
         part = revenue - share * (orders - 1) if k == 0 else share

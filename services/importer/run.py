@@ -35,16 +35,16 @@ class Outcome:
 def read(path: Path) -> tuple[list[tuple[int, dict, str]], list[str]]:
     """(line number, row, raw text) for every data row; the missing required columns, if any."""
     with path.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.DictReader(f)
-        header = [h.strip() for h in reader.fieldnames or []]
-        reader.fieldnames = header
+        reader = csv.reader(f)
+        header = [h.strip() for h in next(reader, [])]
         missing = [c for c in r.COLUMNS[path.name] if c not in header and c not in r.OPTIONAL]
         if missing:
             return [], missing
-        out, start = [], 2
-        for row in reader:
-            out.append((start, row, ",".join(row.get(c) or "" for c in header)))
-            start = reader.line_num + 1
+        out, start = [], reader.line_num + 1
+        for values in reader:  # a record may span lines (quoted newlines): it starts where the last one ended
+            line, start = start, reader.line_num + 1
+            if any(v.strip() for v in values):
+                out.append((line, dict(zip(header, values)), ",".join(values)))
         return out, []
 
 
@@ -87,7 +87,8 @@ def import_dir(settings: Settings, directory: Path, brands: list[str] | None = N
                     bar.update(1)
                     try:
                         events = _events(name, row, tz, settings.currency, observed, seen, brands, start)
-                    except r.RowError as exc:
+                    except (ValueError, ArithmeticError) as exc:  # RowError, or a value no rule foresaw
+                        exc = exc if isinstance(exc, r.RowError) else r.RowError("", f"unreadable row: {exc}")
                         _dead_letter(producer, settings, name, line, raw, exc)
                         outcome.bad.append(f"{name}:{line}: {exc}")
                         continue

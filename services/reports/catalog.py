@@ -68,6 +68,8 @@ def statement(report: Report, f: Filters):
     if refused:
         raise FilterError(f"report {report.name!r} does not take {', '.join(refused)}"
                           + (" (its windows always end today)" if report.window else ""))
+    if f.limit is not None and f.limit < 0:
+        raise FilterError(f"limit must be 0 or more, got {f.limit}")
     if f.date_from and f.date_to and f.date_from > f.date_to:
         raise FilterError(f"date_from {f.date_from} is after date_to {f.date_to}")
     params = {"p_brands": f.brands or None, "p_categories": f.categories or None}

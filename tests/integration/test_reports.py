@@ -235,6 +235,8 @@ def test_rolling_windows_are_current_and_equal_a_recomputation(engine):
 
 
 def test_a_report_refuses_a_filter_it_cannot_apply(engine):
+    with pytest.raises(FilterError, match="limit must be 0 or more"):
+        report(engine, "influencers", limit=-1)
     with pytest.raises(FilterError, match="rolling.*date_from.*end today"):
         report(engine, "rolling", date_from=T)
     with pytest.raises(FilterError, match="after date_to"):

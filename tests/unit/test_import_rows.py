@@ -86,3 +86,23 @@ def test_read_gives_true_line_numbers_and_names_missing_columns(tmp_path: Path):
     assert missing == [] and [(line, row["influencer_id"]) for line, row, _ in rows] == [(2, "7"), (4, "8")]
     (tmp_path / "tracking.csv").write_text("influencer_id,brand,date\n7,Gritzo,2025-06-01\n")
     assert read(tmp_path / "tracking.csv")[1] == ["user_id", "product", "revenue"]
+
+
+def test_blank_lines_do_not_shift_line_numbers_and_short_rows_read_as_missing(tmp_path: Path):
+    (tmp_path / "tracking.csv").write_text(
+        "source,campaign,influencer_id,user_id,product,brand,date,orders,revenue\n"
+        "\n"
+        "Instagram,c,7,42,Whey,MuscleBlaze,2025-06-01,1,10\n"
+        "Instagram,c,7,42,Whey\n")
+    rows, _ = read(tmp_path / "tracking.csv")
+    assert [line for line, _, _ in rows] == [3, 4]
+    with pytest.raises(r.RowError, match="revenue: is empty"):
+        r.tracking(rows[1][1], TZ, "INR", 1)
+
+
+def test_posts_without_a_url_stay_apart_and_odd_numbers_are_row_errors():
+    no_url = {**POST, "url": ""}
+    first = r.post(no_url, TZ, "INR", "2025-06-02T00:00:00+00:00", occurrence=1)[0]["post_id"]
+    assert first != r.post(no_url, TZ, "INR", "2025-06-02T00:00:00+00:00", occurrence=2)[0]["post_id"]
+    with pytest.raises(r.RowError, match="whole number"):
+        r.post({**POST, "reach": "Infinity"}, TZ, "INR", "2025-06-02T00:00:00+00:00")

@@ -78,7 +78,7 @@ DECLARE
 BEGIN
   -- FOR UPDATE waits for every batch that holds the state FOR SHARE, so the rebuild sees all of them.
   SELECT as_of INTO current FROM rolling_state FOR UPDATE;
-  IF current = today AND NOT p_force THEN
+  IF current >= today AND NOT p_force THEN  -- never backwards: a refresh begun before midnight may commit late
     RETURN today;
   END IF;
   DELETE FROM rolling_sums;
@@ -241,6 +241,7 @@ STABLE LANGUAGE sql AS $$
   SELECT r.influencer_id, r.name, r.roas, r.roas_class, r.revenue, r.spend
   FROM report_influencers(p_from, p_to, p_brands, p_platforms, p_categories) r
   WHERE r.roas IS NOT NULL
+  ORDER BY r.roas DESC, r.revenue DESC, r.influencer_id
   LIMIT p_limit
 $$;
 

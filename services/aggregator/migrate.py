@@ -27,6 +27,13 @@ def write_config(conn, settings: Settings) -> None:
     for key, value in config.items():
         conn.execute(text("INSERT INTO app_config VALUES (:k, :v) ON CONFLICT (key) DO UPDATE SET value = :v"),
                      {"k": key, "v": value})
+    password = settings.effective_grafana_password()
+    if password:
+        # ALTER ROLE takes no bind parameters: pass the secret as a transaction-local setting and quote it
+        # server-side with %L, so it is neither spliced into SQL here nor written to the statement log.
+        conn.execute(text("SELECT set_config('hk.grafana_password', :p, true)"), {"p": password})
+        conn.execute(text("DO $$ BEGIN EXECUTE format('ALTER ROLE hk_grafana LOGIN PASSWORD %L', "
+                          "current_setting('hk.grafana_password')); END $$"))
     conn.execute(text("DELETE FROM brand_config"))
     for brand, baseline in sorted(settings.brand_baselines.items()):
         conn.execute(text("INSERT INTO brand_config VALUES (:b, :v)"), {"b": brand, "v": baseline})

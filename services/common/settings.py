@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Only ever accepted when HK_ENV=dev: the demo and the tests use it, production must set its own keys.
 DEV_API_KEY = "dev-key"
+DEV_GRAFANA_DB_PASSWORD = "grafana-dev"
 
 
 class Settings(BaseSettings):
@@ -39,6 +40,7 @@ class Settings(BaseSettings):
                                           description="share of attributed sales that would have happened anyway")
     brand_baselines: dict[str, Annotated[Decimal, Field(ge=0, le=1)]] = Field(
         default_factory=dict, description='per-brand baselines as JSON, e.g. {"Gritzo": "0.3"}')
+    grafana_db_password: SecretStr | None = Field(None, description="password of the read-only hk_grafana role")
     underperforming_min_spend: Decimal = Field(Decimal("1000"), ge=0,
                                                description="spend below which a poor ROAS is not listed as underperforming")
 
@@ -63,6 +65,12 @@ class Settings(BaseSettings):
         if not self.database_url:
             raise SystemExit("DATABASE_URL is not set: point it at PostgreSQL (postgresql+psycopg://…)")
         return self.database_url
+
+    def effective_grafana_password(self) -> str | None:
+        """The read-only role's password; without one the role cannot log in (a dev default in dev mode)."""
+        if self.grafana_db_password:
+            return self.grafana_db_password.get_secret_value()
+        return DEV_GRAFANA_DB_PASSWORD if self.env == "dev" else None
 
     def effective_api_keys(self) -> list[str]:
         keys = [k.get_secret_value() for k in self.api_keys]

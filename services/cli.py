@@ -112,6 +112,17 @@ def _bench(args) -> None:
         run(args.influencers, args.days, args.repeat)
 
 
+def _dashboards(args) -> None:
+    from .dashboards.build import OUT, stale, write_all
+    if args.check:
+        if differ := stale():
+            raise SystemExit(f"out of date in {OUT}: {', '.join(differ)}; run hk dashboards")
+        print("dashboards are up to date")
+        return
+    for path in write_all():
+        print(f"wrote {path}")
+
+
 def _demo(args) -> None:
     from .devstack.demo import run_demo
     run_demo(duration=args.duration, rate=args.rate)
@@ -167,6 +178,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--days", type=int, default=365)
     p.add_argument("--repeat", type=int, default=7, help="timed runs per query")
     p.set_defaults(fn=_bench)
+    p = sub.add_parser("dashboards", help="write the Grafana boards' JSON from code (deploy/grafana/dashboards)")
+    p.add_argument("--check", action="store_true", help="fail if the committed JSON differs from the code")
+    p.set_defaults(fn=_dashboards)
     p = sub.add_parser("demo", help="the whole pipeline on embedded servers, with the simulator")
     p.add_argument("--duration", type=float, default=None, help="seconds (default: until Ctrl-C)")
     p.add_argument("--rate", type=float, default=300.0, help="simulated events per second")

@@ -31,6 +31,9 @@ GRANT USAGE ON SCHEMA public TO {ROLE};
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO {ROLE};
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {ROLE};
 REVOKE EXECUTE ON FUNCTION refresh_rolling(boolean) FROM PUBLIC;
+-- Grafana's time range arrives as instants ($__timeFrom()); the reports take business days.
+CREATE FUNCTION business_day(t timestamptz) RETURNS date STABLE LANGUAGE sql AS
+  $$ SELECT (t AT TIME ZONE (SELECT value FROM app_config WHERE key = 'business_tz'))::date $$;
 """)
     op.execute("DO $$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO hk_grafana', current_database()); END $$")
 
@@ -41,5 +44,6 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT ON TABLES FROM {ROLE};
 REVOKE SELECT ON ALL TABLES IN SCHEMA public FROM {ROLE};
 REVOKE USAGE ON SCHEMA public FROM {ROLE};
 GRANT EXECUTE ON FUNCTION refresh_rolling(boolean) TO PUBLIC;
+DROP FUNCTION business_day(timestamptz);
 """)
     op.execute("DO $$ BEGIN EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM hk_grafana', current_database()); END $$")

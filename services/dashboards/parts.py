@@ -1,0 +1,77 @@
+"""Pieces every board shares: datasources, the SQL query type the SDK lacks, the filter variables and the
+seed's colour classes."""
+from __future__ import annotations
+
+from grafana_foundation_sdk.builders import dashboard as db
+from grafana_foundation_sdk.cog import builder as cogbuilder
+from grafana_foundation_sdk.cog import variants as cogvariants
+from grafana_foundation_sdk.models import dashboard as m
+
+POSTGRES = m.DataSourceRef(type_val="grafana-postgresql-datasource", uid="hk-postgres")
+PROMETHEUS = m.DataSourceRef(type_val="prometheus", uid="hk-prometheus")
+CURRENCY = "currencyINR"
+RATIO = "suffix:×"
+DRILLDOWN_UID = "hk-influencer"
+
+# The report functions' common filters: Grafana's time range as business days, and the three variables
+# (multi-value; "All" expands to every value, so each array is the selection).
+FILTERS = ("p_from => business_day($__timeFrom()), p_to => business_day($__timeTo()), "
+           "p_brands => ARRAY[${brand:sqlstring}]::text[], p_platforms => ARRAY[${platform:sqlstring}]::text[], "
+           "p_categories => ARRAY[${category:sqlstring}]::text[]")
+
+
+class SqlQuery(cogvariants.Dataquery):
+    """A raw-SQL target of Grafana's PostgreSQL datasource (the SDK has no builder for it)."""
+
+    def __init__(self, sql: str, fmt: str = "table", ref_id: str = "A") -> None:
+        self.sql, self.fmt, self.ref_id = sql, fmt, ref_id
+
+    def to_json(self) -> dict[str, object]:
+        return {"refId": self.ref_id, "datasource": POSTGRES.to_json(), "editorMode": "code", "format": self.fmt,
+                "rawQuery": True, "rawSql": self.sql}
+
+
+class Sql(cogbuilder.Builder[SqlQuery]):
+    def __init__(self, sql: str, fmt: str = "table") -> None:
+        self._internal = SqlQuery(" ".join(sql.split()), fmt)
+
+    def build(self) -> SqlQuery:
+        return self._internal
+
+
+def filter_variable(name: str, label: str, column: str, source: str) -> db.QueryVariable:
+    return (db.QueryVariable(name).label(label).datasource(POSTGRES)
+            .query(f"SELECT DISTINCT {column} FROM {source} WHERE {column} IS NOT NULL ORDER BY 1")
+            .multi(True).include_all(True).refresh(m.VariableRefresh.ON_TIME_RANGE_CHANGED)
+            .current(m.VariableOption(selected=True, text=["All"], value=["$__all"])))
+
+
+FILTER_VARIABLES = [filter_variable("brand", "Brand", "brand", "influencer_daily"),
+                    filter_variable("platform", "Platform", "platform", "influencer_daily"),
+                    filter_variable("category", "Category", "category", "influencers")]
+
+
+def steps(*pairs: tuple[float | None, str]) -> db.ThresholdsConfig:
+    return db.ThresholdsConfig().mode(m.ThresholdsMode.ABSOLUTE).steps([m.Threshold(v, c) for v, c in pairs])
+
+
+# The seed's classes. Figures are rounded to 4 places, so "> 3" starts at 3.0001 and 3.0000 stays average.
+ROAS_CLASSES = steps((None, "red"), (2, "yellow"), (3.0001, "green"))
+ENGAGEMENT_CLASSES = steps((None, "red"), (1, "yellow"), (3.0001, "green"))
+COLORED_CELL = m.DynamicConfigValue("custom.cellOptions", {"type": "color-text"})
+
+
+def classed(table, column: str, classes: db.ThresholdsConfig):
+    """Colour a table column by the seed's classes."""
+    return table.override_by_name(column, [m.DynamicConfigValue("thresholds", classes.build()), COLORED_CELL])
+
+
+def money_columns(table, *columns: str):
+    for c in columns:
+        table = table.override_by_name(c, [m.DynamicConfigValue("unit", CURRENCY)])
+    return table
+
+
+def drilldown_link(table, column: str = "influencer_id"):
+    link = {"title": "Open ${__value.raw}", "url": f"/d/{DRILLDOWN_UID}?var-influencer=${{__value.raw}}&${{__url_time_range}}"}
+    return table.override_by_name(column, [m.DynamicConfigValue("links", [link])])

@@ -1,0 +1,45 @@
+"""The boards as Grafana would load them: generated JSON committed, ids unique, datasources provisioned,
+every variable defined, every panel titled, described and with a unit."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from services.dashboards.build import BOARDS, OUT, render, stale
+
+PROVISIONING = Path(__file__).parents[2] / "deploy" / "grafana" / "provisioning" / "datasources" / "datasources.yaml"
+BUILTIN = {"__all", "__timeFrom", "__timeTo", "__timeFilter", "__value", "__url_time_range", "__interval"}
+
+
+def test_the_committed_json_is_what_the_code_generates():
+    assert stale() == [], "run: hk dashboards"
+
+
+@pytest.mark.parametrize("name", BOARDS)
+def test_a_board_grafana_can_load(name):
+    board = json.loads((OUT / f"{name}.json").read_text())
+    panels = board["panels"]
+    assert len({p["id"] for p in panels}) == len(panels)
+    uids = {d["uid"] for d in yaml.safe_load(PROVISIONING.read_text())["datasources"]}
+    defined = {v["name"] for v in board["templating"]["list"]}
+    for v in board["templating"]["list"]:
+        assert v["datasource"]["uid"] in uids
+    for p in panels:
+        if p["type"] == "row":
+            continue
+        assert p["title"] and p.get("description"), p
+        assert p["fieldConfig"]["defaults"].get("unit"), p["title"]
+        for t in p["targets"]:
+            assert t["datasource"]["uid"] in uids, p["title"]
+            used = set(re.findall(r"\$\{?(\w+)", t["rawSql"]))
+            assert used - BUILTIN <= defined, (p["title"], used - BUILTIN - defined)
+
+
+def test_the_campaign_board_has_every_section_of_the_old_dashboard():
+    titles = {p["title"] for p in json.loads(render("influencer-campaigns"))["panels"]}
+    assert {"Total revenue", "Overall ROAS", "Total reach", "Average engagement rate", "Top influencers by ROAS",
+            "Revenue by platform", "Daily revenue trend", "Brand performance", "Top performers",
+            "Underperforming influencers", "Category analysis", "Posts analytics", "Revenue tracking",
+            "Payout summary"} <= titles

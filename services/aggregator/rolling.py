@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.dialects.postgresql import insert
 
+from ..common.metrics import INFLUENCER_ROAS_7D, INFLUENCER_SPEND_7D
 from . import tables as t
 from .batch import Calendar, Deltas
 
@@ -74,3 +75,19 @@ class RollingClock:
         with engine.begin() as conn:
             self.as_of = conn.execute(text("SELECT refresh_rolling()")).scalar_one()
         return self.as_of
+
+
+TOP_SPENDERS = text("""SELECT influencer_id, roas, spend FROM report_rolling(7) WHERE spend > 0
+                       ORDER BY spend DESC, influencer_id LIMIT :n""")
+
+
+def export_roas(engine: Engine, limit: int) -> None:
+    """The business series alerts need, bounded: the ``limit`` influencers with the most 7-day spend."""
+    with engine.connect() as conn:
+        rows = conn.execute(TOP_SPENDERS, {"n": limit}).all()
+    INFLUENCER_ROAS_7D.clear()
+    INFLUENCER_SPEND_7D.clear()
+    for influencer, roas, spend in rows:
+        if roas is not None:
+            INFLUENCER_ROAS_7D.labels(influencer).set(float(roas))  # a gauge is a float: display only, never money
+        INFLUENCER_SPEND_7D.labels(influencer).set(float(spend))

@@ -12,15 +12,16 @@ from ..common import topics
 from ..common.db import make_engine
 from ..common.events import InvalidEvent
 from ..common.faust_app import DeadLetters, make_app, raw_topic
-from ..common.metrics import AGGREGATOR_BATCH_SIZE, AGGREGATOR_FACTS, AGGREGATOR_WRITE_SECONDS, CONSUMED
+from ..common.metrics import (AGGREGATOR_BATCH_SIZE, AGGREGATOR_FACTS, AGGREGATOR_WRITE_SECONDS, CONSUMED,
+                              FRESHNESS_SECONDS)
 from ..common.settings import Settings
 from .batch import Batch, Calendar
 from .records import decode_record
-from .rolling import RollingClock
+from .rolling import RollingClock, export_roas
 from .writer import write_batch
 
 log = logging.getLogger(__name__)
-ROLLING_CHECK_S = 30.0
+ROLLING_CHECK_S = 15.0
 SOURCES = (topics.ATTRIBUTIONS, topics.POSTS, topics.INFLUENCERS, topics.CONTRACTS)
 
 
@@ -35,11 +36,12 @@ def build(settings: Settings) -> faust.App:
     @app.timer(ROLLING_CHECK_S)
     async def slide_windows() -> None:
         # The windows move at midnight in the business time zone even when no event arrives.
-        if clock.due():
-            try:
+        try:
+            if clock.due():
                 await asyncio.to_thread(clock.refresh, engine)
-            except OperationalError as exc:
-                log.warning("rolling windows not refreshed, Postgres unavailable: %s", exc.orig)
+            await asyncio.to_thread(export_roas, engine, settings.roas_gauge_limit)
+        except OperationalError as exc:
+            log.warning("rolling windows not refreshed, Postgres unavailable: %s", exc.orig)
 
     async def write(batch: Batch) -> None:
         """Retry while Postgres is unreachable: the offsets must not move past unwritten events."""
@@ -76,6 +78,9 @@ def build(settings: Settings) -> faust.App:
             AGGREGATOR_BATCH_SIZE.observe(len(batch))
             try:
                 await write(batch)
+                committed = time.time()
+                for event, _ in members:
+                    FRESHNESS_SECONDS.observe(max(committed - event.message.timestamp, 0))
             except DBAPIError as exc:  # data Postgres refuses: find the culprits one by one
                 log.warning("batch refused by Postgres (%s); writing its %d records singly", exc.orig, len(batch))
                 for event, record in members:

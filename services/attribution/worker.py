@@ -49,6 +49,7 @@ def build(settings: Settings) -> faust.App:
                 await dead_letters.send(event, exc)
                 continue
             for key, record in records:
-                await attributions.send(key=key.encode(), value=dumps(record))
+                # the record keeps the storefront event's broker timestamp: freshness is measured from ingest
+                await attributions.send(key=key.encode(), value=dumps(record), timestamp=event.message.timestamp)
 
     return app

@@ -5,9 +5,13 @@ import faust
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from . import topics
+from .metrics import CONSUMER_LAG
 from .dead_letter import record
 from .events import InvalidEvent
 from .settings import Settings
+
+
+LAG_EVERY_S = 5.0
 
 
 def make_app(service: str, settings: Settings, web_port: int) -> faust.App:
@@ -27,6 +31,17 @@ def make_app(service: str, settings: Settings, web_port: int) -> faust.App:
     @app.page("/metrics")
     async def metrics(web, request):
         return web.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST.split(";")[0])
+
+    @app.timer(LAG_EVERY_S)
+    async def export_lag() -> None:
+        # committed offsets are Faust's own bookkeeping (no broker round trip); a reassigned partition drops out
+        consumer = app.consumer
+        committed = getattr(consumer, "_committed_offset", {})
+        CONSUMER_LAG.clear()
+        for tp in consumer.assignment():
+            end = consumer.highwater(tp)
+            if end is not None:
+                CONSUMER_LAG.labels(service, tp.topic, str(tp.partition)).set(max(end - (committed.get(tp) or 0), 0))
 
     @app.page("/healthz")
     async def healthz(web, request):

@@ -20,3 +20,12 @@ AGGREGATOR_BATCH_SIZE = Histogram("hk_aggregator_batch_size", "Events per aggreg
 AGGREGATOR_WRITE_SECONDS = Histogram("hk_aggregator_write_seconds", "Time of one batch's Postgres transaction",
                                      buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
 AGGREGATOR_FACTS = Counter("hk_aggregator_facts", "Facts written to Postgres, by table and outcome (inserted, duplicate)", ["table", "outcome"])
+
+FRESHNESS_SECONDS = Histogram(
+    "hk_event_freshness_seconds", "From the broker's acknowledgement of an event to the commit of its facts in Postgres",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800, 3600))
+CONSUMER_LAG = Gauge("hk_consumer_lag", "Messages between a partition's end and this worker's committed offset",
+                     ["service", "topic", "partition"])
+INFLUENCER_ROAS_7D = Gauge("hk_influencer_roas_7d", "7-day ROAS of the influencers with the most 7-day spend "
+                           "(at most HK_ROAS_GAUGE_LIMIT series)", ["influencer_id"])
+INFLUENCER_SPEND_7D = Gauge("hk_influencer_spend_7d", "7-day spend of the same influencers", ["influencer_id"])

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
 
     attribution_web_port: int = 6066
     aggregator_web_port: int = 6067
+    roas_gauge_limit: int = Field(500, ge=0, description="influencers exported as hk_influencer_roas_7d series")
     batch_size: int = Field(500, ge=1)
     batch_seconds: float = Field(0.5, gt=0)
     app_id: str = "hk"

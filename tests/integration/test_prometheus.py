@@ -41,6 +41,13 @@ def test_every_recording_rule_returns_series_from_the_running_services(scraped):
     run = uuid.uuid4().hex[:6]
     order = {"type": "order", "order_id": f"{run}-o", "customer_id": f"{run}-c", "placed_at": "2026-03-03T10:00:00Z",
              "currency": "INR", "influencer_id": f"{run}-i", "lines": [{"product": "p", "brand": "Gritzo", "quantity": 1, "revenue": "10"}]}
+    from datetime import datetime, timezone
+    now = datetime.now(timezone.utc).isoformat()
+    contract = {"type": "contract", "contract_id": f"{run}-k", "influencer_id": f"{run}-i", "brand": "Gritzo",
+                "basis": "order", "rate": "4", "valid_from": "2026-01-01T00:00:00Z"}
+    assert p.post([contract]).status_code == 202
+    p.wait_for("SELECT count(*) FROM contracts WHERE contract_id = :c", [(1,)], c=f"{run}-k")
+    order["placed_at"] = now  # inside the 7-day window, so the influencer has a 7-day ROAS (10 / 4)
     assert p.post([order]).status_code == 202
     assert p.post([{"type": "order"}]).status_code == 422  # a rejected event is counted too
     producer = KafkaProducer(bootstrap_servers=p.settings.kafka_bootstrap)
@@ -55,3 +62,6 @@ def test_every_recording_rule_returns_series_from_the_running_services(scraped):
             return prom.query(rule["record"])
         series = eventually(read, bool, 60, f"{rule['record']} has series")
         assert all("value" in s for s in series)
+
+    [roas] = prom.query(f'influencer:hk_influencer_roas_7d:max{{influencer_id="{run}-i"}}')
+    assert float(roas["value"][1]) == 2.5

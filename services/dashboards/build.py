@@ -6,9 +6,10 @@ from pathlib import Path
 
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 
-from . import campaigns, drilldown
+from . import campaigns, drilldown, pipeline
 
-BOARDS = {"influencer-campaigns": campaigns.build, "influencer-drilldown": drilldown.build}
+BOARDS = {"influencer-campaigns": campaigns.build, "influencer-drilldown": drilldown.build,
+          "pipeline-health": pipeline.build}
 OUT = Path(__file__).resolve().parents[2] / "deploy" / "grafana" / "dashboards"
 
 

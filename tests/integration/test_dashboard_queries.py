@@ -45,7 +45,8 @@ def loaded(kafka_bootstrap, postgres, tmp_path_factory):
 def targets(board: dict):
     for panel in board["panels"]:
         for t in panel.get("targets", []):
-            yield panel, t["rawSql"]
+            if "rawSql" in t:
+                yield panel, t["rawSql"]
 
 
 def selections(reader, board: dict) -> list[dict[str, list[str]]]:
@@ -60,7 +61,7 @@ def selections(reader, board: dict) -> list[dict[str, list[str]]]:
     return [pick(lambda v: v), pick(lambda v: v[:1]), pick(lambda v: v[-2:])]
 
 
-@pytest.mark.parametrize("name", BOARDS)
+@pytest.mark.parametrize("name", ["influencer-campaigns", "influencer-drilldown"])
 def test_every_panel_query_runs_as_the_reader_and_returns_data(loaded, name):
     _, reader = loaded
     board = json.loads(render(name))

@@ -2,6 +2,7 @@
 while Prometheus scrapes the real running services."""
 from __future__ import annotations
 
+import json
 import subprocess
 import uuid
 
@@ -9,6 +10,7 @@ import pytest
 from kafka import KafkaProducer
 
 from services.common import topics
+from services.dashboards.build import render
 from services.devstack.prometheus import DEPLOY, PrometheusServer
 
 from .pipeline import Pipeline, eventually
@@ -65,3 +67,8 @@ def test_every_recording_rule_returns_series_from_the_running_services(scraped):
 
     [roas] = prom.query(f'influencer:hk_influencer_roas_7d:max{{influencer_id="{run}-i"}}')
     assert float(roas["value"][1]) == 2.5
+
+    board = json.loads(render("pipeline-health"))
+    for panel in board["panels"]:
+        for target in panel["targets"]:
+            assert prom.query(target["expr"]), f"{panel['title']}: {target['expr']} has no series"

@@ -23,8 +23,8 @@ def test_a_board_grafana_can_load(name):
     panels = board["panels"]
     assert len({p["id"] for p in panels}) == len(panels)
     uids = {d["uid"] for d in yaml.safe_load(PROVISIONING.read_text())["datasources"]}
-    defined = {v["name"] for v in board["templating"]["list"]}
-    for v in board["templating"]["list"]:
+    defined = {v["name"] for v in board.get("templating", {}).get("list", [])}
+    for v in board.get("templating", {}).get("list", []):
         assert v["datasource"]["uid"] in uids
     for p in panels:
         if p["type"] == "row":
@@ -33,7 +33,7 @@ def test_a_board_grafana_can_load(name):
         assert p["fieldConfig"]["defaults"].get("unit"), p["title"]
         for t in p["targets"]:
             assert t["datasource"]["uid"] in uids, p["title"]
-            used = set(re.findall(r"\$\{?(\w+)", t["rawSql"]))
+            used = set(re.findall(r"\$\{?(\w+)", t.get("rawSql") or t["expr"]))
             assert used - BUILTIN <= defined, (p["title"], used - BUILTIN - defined)
 
 

@@ -123,6 +123,17 @@ def _dashboards(args) -> None:
         print(f"wrote {path}")
 
 
+def _grafana_push(args) -> None:
+    import os
+    from .dashboards.push import apply, connect, plan
+    api = connect(args.url)
+    changes = plan(api, dict(os.environ))
+    for change, _ in changes:
+        print(("would " if args.dry_run and change.action != "unchanged" else "") + str(change))
+    if not args.dry_run:
+        apply(api, changes)
+
+
 def _demo(args) -> None:
     from .devstack.demo import run_demo
     run_demo(duration=args.duration, rate=args.rate)
@@ -181,6 +192,10 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("dashboards", help="write the Grafana boards' JSON from code (deploy/grafana/dashboards)")
     p.add_argument("--check", action="store_true", help="fail if the committed JSON differs from the code")
     p.set_defaults(fn=_dashboards)
+    p = sub.add_parser("grafana-push", help="upload the boards and datasources to a running Grafana (HTTP API)")
+    p.add_argument("--url", required=True, help="Grafana base URL; credentials from GRAFANA_TOKEN or GRAFANA_USER/PASSWORD")
+    p.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
+    p.set_defaults(fn=_grafana_push)
     p = sub.add_parser("demo", help="the whole pipeline on embedded servers, with the simulator")
     p.add_argument("--duration", type=float, default=None, help="seconds (default: until Ctrl-C)")
     p.add_argument("--rate", type=float, default=300.0, help="simulated events per second")

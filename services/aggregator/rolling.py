@@ -43,22 +43,24 @@ def window_deltas(deltas: Deltas, as_of: date, windows: list[int], baseline: dic
     return sums
 
 
-def apply_rolling(conn: Connection, deltas: Deltas) -> None:
+def apply_rolling(conn: Connection, deltas: Deltas) -> date | None:
+    """Adds the batch to the windows; returns the day they end on (None for an empty batch)."""
     if not deltas.rows:
-        return
+        return None
     as_of, windows = conn.execute(text("SELECT as_of, rolling_windows() FROM rolling_state FOR SHARE")).one()
     # read after the lock: a baseline change rebuilds the sums under FOR UPDATE, before or after this batch
     default = conn.execute(text("SELECT value::numeric FROM app_config WHERE key = 'incremental_baseline'")).scalar_one()
     baseline = dict(conn.execute(text("SELECT brand, incremental_baseline FROM brand_config")).all())
     sums = window_deltas(deltas, as_of, windows, baseline, default)
     if not sums:
-        return
+        return as_of
     rows = [{"window_days": k[0], "influencer_id": k[1], "brand": k[2], **{m: v.get(m, 0) for m in MEASURES}}
             for k, v in sorted(sums.items())]
     stmt = insert(t.rolling_sums).values(rows)
     r = t.rolling_sums.c
     conn.execute(stmt.on_conflict_do_update(index_elements=["window_days", "influencer_id", "brand"],
                                             set_={m: r[m] + stmt.excluded[m] for m in MEASURES}))
+    return as_of
 
 
 class RollingClock:

@@ -12,7 +12,9 @@ from ..common import topics
 from ..common.db import make_engine
 from ..common.events import InvalidEvent
 from ..common.faust_app import DeadLetters, make_app, raw_topic
-from ..common.metrics import (AGGREGATOR_BATCH_SIZE, AGGREGATOR_FACTS, AGGREGATOR_WRITE_SECONDS, CONSUMED,
+from ..alerts.outbox import mark_published, pending
+from ..alerts.thresholds import load as load_alert_config
+from ..common.metrics import (ALERT_EVENTS, AGGREGATOR_BATCH_SIZE, AGGREGATOR_FACTS, AGGREGATOR_WRITE_SECONDS, CONSUMED,
                               FRESHNESS_SECONDS)
 from ..common.settings import Settings
 from .batch import Batch, Calendar
@@ -22,6 +24,7 @@ from .writer import write_batch
 
 log = logging.getLogger(__name__)
 ROLLING_CHECK_S = 15.0
+ALERTS_EVERY_S = 1.0
 SOURCES = (topics.ATTRIBUTIONS, topics.POSTS, topics.INFLUENCERS, topics.CONTRACTS)
 
 
@@ -32,6 +35,22 @@ def build(settings: Settings) -> faust.App:
     engine = make_engine(settings.require_database_url(), pool_size=2)
     calendar = Calendar(settings.business_tz)
     clock = RollingClock(calendar)
+    alert_config = load_alert_config()
+    alerts_topic = raw_topic(app, settings, topics.ALERTS)
+
+    @app.timer(ALERTS_EVERY_S)
+    async def publish_alerts() -> None:
+        try:
+            events = await asyncio.to_thread(pending, engine)
+            # wait for the broker's acknowledgement of each before marking it published
+            acks = [await alerts_topic.send(key=key, value=value) for _, key, value in events]
+            for ack in acks:
+                await ack
+            if events:
+                await asyncio.to_thread(mark_published, engine, [e for e, _, _ in events])
+                ALERT_EVENTS.inc(len(events))
+        except OperationalError as exc:
+            log.warning("alerts not published, Postgres unavailable: %s", exc.orig)
 
     @app.timer(ROLLING_CHECK_S)
     async def slide_windows() -> None:
@@ -51,7 +70,7 @@ def build(settings: Settings) -> faust.App:
                 started = time.perf_counter()
                 if clock.due():
                     await asyncio.to_thread(clock.refresh, engine)
-                outcome = await asyncio.to_thread(write_batch, engine, batch, calendar)
+                outcome = await asyncio.to_thread(write_batch, engine, batch, calendar, alert_config)
                 AGGREGATOR_WRITE_SECONDS.observe(time.perf_counter() - started)
                 for key, n in outcome.items():
                     AGGREGATOR_FACTS.labels(*key.split(".", 1)).inc(n)

@@ -11,14 +11,16 @@ from sqlalchemy.dialects.postgresql import insert
 from ..common.events import money, timestamp
 from . import tables as t
 from .batch import Batch, Calendar, Deltas
+from ..alerts.store import detect
+from ..alerts.thresholds import AlertConfig
 from .rolling import apply_rolling
 from .spend import Source, accrue, applicable
 
 UNKNOWN_PLATFORM = "unknown"
 
 
-def write_batch(engine: Engine, batch: Batch, calendar: Calendar) -> Counter:
-    """Returns counts of inserted and duplicate facts per table."""
+def write_batch(engine: Engine, batch: Batch, calendar: Calendar, alerts: AlertConfig | None = None) -> Counter:
+    """Returns counts of inserted and duplicate facts per table (and of alerts fired or resolved)."""
     outcome: Counter = Counter()
     with engine.begin() as conn:
         _lock_influencers(conn, batch.influencer_ids())
@@ -32,7 +34,9 @@ def write_batch(engine: Engine, batch: Batch, calendar: Calendar) -> Counter:
         sources += _backfill_sources(conn, changed_contracts, calendar)
         _accrue(conn, sources, deltas, outcome)
         _apply(conn, deltas)
-        apply_rolling(conn, deltas)
+        as_of = apply_rolling(conn, deltas)
+        if alerts is not None and as_of is not None:
+            outcome["roas_alerts.changed"] += detect(conn, deltas, as_of, alerts)
     return outcome
 
 

@@ -29,3 +29,5 @@ CONSUMER_LAG = Gauge("hk_consumer_lag", "Messages between a partition's end and 
 INFLUENCER_ROAS_7D = Gauge("hk_influencer_roas_7d", "7-day ROAS of the influencers with the most 7-day spend "
                            "(at most HK_ROAS_GAUGE_LIMIT series)", ["influencer_id"])
 INFLUENCER_SPEND_7D = Gauge("hk_influencer_spend_7d", "7-day spend of the same influencers", ["influencer_id"])
+ROAS_ALERTS = Counter("hk_roas_alerts", "ROAS alerts the detector fired or resolved", ["action"])
+ALERT_EVENTS = Counter("hk_alert_events_published", "hk.alerts events published from the outbox")

@@ -177,3 +177,28 @@ def test_aggregator_killed_mid_stream_counts_every_event_exactly_once(pipeline):
     pipeline.wait_for("SELECT sum(orders), sum(revenue) FROM influencer_daily WHERE influencer_id = :i",
                       [(n_orders, expected_revenue)], timeout_s=120, i=influencer)
     assert pipeline.query("SELECT count(*) FROM attributed_orders WHERE influencer_id = :i", i=influencer) == [(n_orders,)]
+
+
+def test_a_roas_collapse_is_published_on_hk_alerts(pipeline):
+    from datetime import datetime, timedelta, timezone
+    run = uuid.uuid4().hex[:6]
+    influencer, now = f"R{run}", datetime.now(timezone.utc)
+    contract = {"type": "contract", "contract_id": f"{run}-c", "influencer_id": influencer, "brand": "MuscleBlaze",
+                "basis": "order", "rate": "500", "valid_from": "2020-01-01T00:00:00Z"}
+    order = lambda n, revenue, days_ago: {
+        "type": "order", "order_id": f"{run}-{n}", "customer_id": f"{run}-c{n}", "currency": "INR",
+        "placed_at": (now - timedelta(days=days_ago)).isoformat(), "influencer_id": influencer,
+        "lines": [{"product": "p", "brand": "MuscleBlaze", "quantity": 1, "revenue": revenue}]}
+    assert pipeline.post([contract]).status_code == 202
+    pipeline.wait_for("SELECT count(*) FROM contracts WHERE contract_id = :c", [(1,)], c=f"{run}-c")
+    assert pipeline.post([order(f"p{n}", "2000", 10) for n in range(12)]).status_code == 202   # last week: ROAS 4
+    pipeline.wait_for("SELECT count(*) FROM spend WHERE influencer_id = :i", [(12,)], i=influencer)
+    assert pipeline.post([order(f"n{n}", "750", 1) for n in range(12)]).status_code == 202     # this week: ROAS 1.5
+    pipeline.wait_for("SELECT roas_now, resolved_at FROM roas_alerts WHERE influencer_id = :i",
+                      [(Decimal("1.5000"), None)], i=influencer)
+    events = eventually(lambda: [e for e in read_topic(pipeline.settings.kafka_bootstrap,
+                                                       pipeline.settings.topic(topics.ALERTS), expect=1, timeout_s=5)
+                                 if e["influencer_id"] == influencer], bool, 30, "the firing reaches hk.alerts")
+    assert [(e["status"], e["brand"], e["roas_before"], e["roas_now"], e["spend"]) for e in events][:1] == [
+        ("firing", "MuscleBlaze", "4.0000", "1.5000", "6000.0000")]
+    assert events[0]["event_id"].startswith("roas-alert-")

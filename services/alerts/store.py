@@ -1,0 +1,85 @@
+"""Alert detection inside the aggregator's batch transaction: the (influencer, brand) pairs a batch touched are
+judged on their 7-day window against the 7 days before; firings and resolutions go to roas_alerts and, as
+hk.alerts events, to alert_outbox — all in the batch's transaction, so a replay cannot fire twice."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import Connection, text
+
+from ..aggregator.batch import Deltas
+from ..common.metrics import ROAS_ALERTS
+from .detector import Verdict, Window, evaluate
+from .thresholds import AlertConfig
+
+WINDOW = 7
+NOW = text("""SELECT influencer_id, brand, revenue, spend, orders FROM rolling_sums
+              WHERE window_days = 7 AND (influencer_id, brand) IN (SELECT * FROM unnest(CAST(:i AS text[]), CAST(:b AS text[])))""")
+BEFORE = text("""SELECT influencer_id, brand, sum(revenue), sum(spend), sum(orders) FROM influencer_daily
+                 WHERE day > :start AND day <= :end
+                   AND (influencer_id, brand) IN (SELECT * FROM unnest(CAST(:i AS text[]), CAST(:b AS text[])))
+                 GROUP BY 1, 2""")
+OPEN = text("""SELECT influencer_id, brand, alert_id FROM roas_alerts WHERE resolved_at IS NULL
+               AND (influencer_id, brand) IN (SELECT * FROM unnest(CAST(:i AS text[]), CAST(:b AS text[])))
+               ORDER BY 1, 2 FOR UPDATE""")
+
+
+def touched(deltas: Deltas, as_of: date) -> list[tuple[str, str]]:
+    """Pairs whose current or previous 7-day window this batch changed."""
+    start = as_of - timedelta(days=2 * WINDOW)
+    return sorted({(inf, brand) for (day, inf, brand, _), m in deltas.rows.items()
+                   if start < day <= as_of and ({"revenue", "spend", "orders"} & set(m))})
+
+
+def detect(conn: Connection, deltas: Deltas, as_of: date, config: AlertConfig) -> int:
+    pairs = touched(deltas, as_of)
+    if not pairs:
+        return 0
+    keys = {"i": [p[0] for p in pairs], "b": [p[1] for p in pairs]}
+    now = {(i, b): Window(r, s, o) for i, b, r, s, o in conn.execute(NOW, keys)}
+    before = {(i, b): Window(r, s, o) for i, b, r, s, o in conn.execute(
+        BEFORE, {**keys, "start": as_of - timedelta(days=2 * WINDOW), "end": as_of - timedelta(days=WINDOW)})}
+    open_alerts = {(i, b): a for i, b, a in conn.execute(OPEN, keys)}
+    empty = Window(0, 0, 0)
+    changed = 0
+    for pair in pairs:
+        t = config.for_brand(pair[1])
+        verdict = evaluate(now.get(pair, empty), before.get(pair, empty), pair in open_alerts, t)
+        if verdict.action == "fire":
+            _fire(conn, pair, verdict, now.get(pair, empty), t)
+        elif verdict.action == "resolve":
+            _resolve(conn, pair, open_alerts[pair], verdict)
+        else:
+            continue
+        ROAS_ALERTS.labels(verdict.action).inc()
+        changed += 1
+    return changed
+
+
+def _fire(conn, pair, v: Verdict, window: Window, t) -> None:
+    at = datetime.now(timezone.utc)
+    alert_id = conn.execute(text("""
+        INSERT INTO roas_alerts (influencer_id, brand, window_days, roas_before, roas_now, spend, orders, threshold,
+                                 drop_fraction, reason, fired_at)
+        VALUES (:i, :b, :w, :before, :now, :spend, :orders, :threshold, :drop, :reason, :at) RETURNING alert_id"""),
+        {"i": pair[0], "b": pair[1], "w": WINDOW, "before": v.roas_before, "now": v.roas_now, "spend": window.spend,
+         "orders": window.orders, "threshold": t.poor_roas, "drop": t.drop_fraction, "reason": v.reason, "at": at}).scalar_one()
+    _outbox(conn, alert_id, "firing", pair, v, at, {"spend": str(window.spend), "orders": window.orders,
+                                                    "threshold": str(t.poor_roas), "drop_fraction": str(t.drop_fraction)})
+
+
+def _resolve(conn, pair, alert_id: int, v: Verdict) -> None:
+    at = datetime.now(timezone.utc)
+    conn.execute(text("UPDATE roas_alerts SET resolved_at = :at, resolved_roas = :roas, resolved_reason = :reason "
+                      "WHERE alert_id = :id"), {"at": at, "roas": v.roas_now, "reason": v.reason, "id": alert_id})
+    _outbox(conn, alert_id, "resolved", pair, v, at, {})
+
+
+def _outbox(conn, alert_id: int, status: str, pair, v: Verdict, at: datetime, extra: dict) -> None:
+    payload = {"type": "roas_alert", "alert_id": alert_id, "status": status, "influencer_id": pair[0], "brand": pair[1],
+               "window_days": WINDOW, "roas_now": str(v.roas_now) if v.roas_now is not None else None,
+               "roas_before": str(v.roas_before) if v.roas_before is not None else None, "reason": v.reason,
+               "at": at.isoformat(), **extra}
+    conn.execute(text("INSERT INTO alert_outbox (event_id, influencer_id, payload) VALUES (:e, :i, CAST(:p AS jsonb))"),
+                 {"e": f"roas-alert-{alert_id}-{status}", "i": pair[0], "p": json.dumps(payload)})

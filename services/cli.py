@@ -134,6 +134,17 @@ def _grafana_push(args) -> None:
         apply(api, changes)
 
 
+def _alert_rules(args) -> None:
+    from .alerts.rules import OUT, render
+    if args.check:
+        if not OUT.exists() or OUT.read_text() != render():
+            raise SystemExit(f"{OUT} is out of date; run hk alert-rules")
+        print("alert rules are up to date")
+        return
+    OUT.write_text(render())
+    print(f"wrote {OUT}")
+
+
 def _demo(args) -> None:
     from .devstack.demo import run_demo
     run_demo(duration=args.duration, rate=args.rate)
@@ -196,6 +207,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--url", required=True, help="Grafana base URL; credentials from GRAFANA_TOKEN or GRAFANA_USER/PASSWORD")
     p.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
     p.set_defaults(fn=_grafana_push)
+    p = sub.add_parser("alert-rules", help="generate deploy/prometheus/rules/alerts.yml from deploy/alerts/thresholds.yml")
+    p.add_argument("--check", action="store_true", help="fail if the committed rules differ")
+    p.set_defaults(fn=_alert_rules)
     p = sub.add_parser("demo", help="the whole pipeline on embedded servers, with the simulator")
     p.add_argument("--duration", type=float, default=None, help="seconds (default: until Ctrl-C)")
     p.add_argument("--rate", type=float, default=300.0, help="simulated events per second")

@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.dialects.postgresql import insert
 
-from ..common.metrics import INFLUENCER_ROAS_7D, INFLUENCER_SPEND_7D
+from ..common.metrics import INFLUENCER_ROAS_7D, INFLUENCER_SPEND_7D, ROAS_ALERT_OPEN
 from . import tables as t
 from .batch import Calendar, Deltas
 
@@ -84,9 +84,15 @@ TOP_SPENDERS = text("""SELECT influencer_id, roas, spend FROM report_rolling(7) 
 
 
 def export_roas(engine: Engine, limit: int) -> None:
-    """The business series alerts need, bounded: the ``limit`` influencers with the most 7-day spend."""
+    """The business series alerts need, bounded: the ``limit`` influencers with the most 7-day spend, and
+    every open ROAS alert (what Prometheus routes to Alertmanager)."""
     with engine.connect() as conn:
         rows = conn.execute(TOP_SPENDERS, {"n": limit}).all()
+        open_alerts = conn.execute(text("SELECT influencer_id, brand, coalesce(roas_now, 0) FROM roas_alerts "
+                                        "WHERE resolved_at IS NULL")).all()
+    ROAS_ALERT_OPEN.clear()
+    for influencer, brand, roas in open_alerts:
+        ROAS_ALERT_OPEN.labels(influencer, brand).set(float(roas))
     INFLUENCER_ROAS_7D.clear()
     INFLUENCER_SPEND_7D.clear()
     for influencer, roas, spend in rows:

@@ -31,3 +31,5 @@ INFLUENCER_ROAS_7D = Gauge("hk_influencer_roas_7d", "7-day ROAS of the influence
 INFLUENCER_SPEND_7D = Gauge("hk_influencer_spend_7d", "7-day spend of the same influencers", ["influencer_id"])
 ROAS_ALERTS = Counter("hk_roas_alerts", "ROAS alerts the detector fired or resolved", ["action"])
 ALERT_EVENTS = Counter("hk_alert_events_published", "hk.alerts events published from the outbox")
+ROAS_ALERT_OPEN = Gauge("hk_roas_alert_open", "Open ROAS alerts: the 7-day ROAS when the alert fired",
+                        ["influencer_id", "brand"])

@@ -72,3 +72,11 @@ def test_every_recording_rule_returns_series_from_the_running_services(scraped):
     for panel in board["panels"]:
         for target in panel["targets"]:
             assert prom.query(target["expr"]), f"{panel['title']}: {target['expr']} has no series"
+
+
+@pytest.mark.prometheus
+def test_promtool_tests_both_sides_of_every_for_boundary():
+    tests = DEPLOY.parents[1] / "tests" / "prometheus" / "alerts_test.yml"
+    out = subprocess.run(["promtool", "test", "rules", str(tests)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "SUCCESS" in out.stdout

@@ -70,3 +70,9 @@ def test_per_brand_overrides_and_bad_configs(tmp_path: Path):
     bad.write_text(bad.read_text().replace("resolve_roas: 1.5", "resolve_roas: 2.5") + "brands: {X: {poor: 1}}\n")
     with pytest.raises(ValueError, match="unknown threshold"):
         load(bad)
+
+
+def test_the_committed_alert_rules_are_generated_from_the_thresholds():
+    from services.alerts.rules import OUT, render
+    assert OUT.read_text() == render(), "run: hk alert-rules"
+    assert "at least 3000 spend" in render() and "brand!~\"Gritzo\"" in render()

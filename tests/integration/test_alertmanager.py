@@ -1,0 +1,37 @@
+"""deploy/alertmanager on the real Alertmanager tools: the config and templates load, and routes send a
+marketing warning to both the webhook and e-mail receivers, grouped by brand."""
+import subprocess
+from pathlib import Path
+
+import pytest
+
+AM = Path(__file__).parents[2] / "deploy" / "alertmanager"
+pytestmark = pytest.mark.prometheus
+
+
+def amtool(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["amtool", *args], capture_output=True, text=True, cwd=AM)
+
+
+def test_amtool_accepts_the_config_and_its_templates():
+    out = amtool("check-config", "alertmanager.yml")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "1 templates" in out.stdout and "2 receivers" in out.stdout
+
+
+@pytest.mark.parametrize("labels, receivers", [
+    (["team=marketing", "severity=warning", "brand=Gritzo", "alertname=InfluencerRoasDropped"],
+     "marketing-webhook,marketing-email"),
+    (["team=marketing", "severity=info", "brand=Gritzo"], "marketing-webhook"),
+    (["team=ops"], "marketing-webhook"),
+])
+def test_routes(labels, receivers):
+    out = amtool("config", "routes", "test", "--config.file=alertmanager.yml", f"--verify.receivers={receivers}", *labels)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_alerts_are_grouped_by_brand_on_every_route():
+    import yaml
+    route = yaml.safe_load((AM / "alertmanager.yml").read_text())["route"]
+    assert route["group_by"] == ["alertname", "brand"]
+    assert all("group_by" not in r for r in route["routes"])  # children inherit the brand grouping

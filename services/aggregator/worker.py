@@ -23,7 +23,6 @@ from .rolling import RollingClock, export_roas
 from .writer import write_batch
 
 log = logging.getLogger(__name__)
-ROLLING_CHECK_S = 15.0
 ALERTS_EVERY_S = 1.0
 SOURCES = (topics.ATTRIBUTIONS, topics.POSTS, topics.INFLUENCERS, topics.CONTRACTS)
 
@@ -52,7 +51,7 @@ def build(settings: Settings) -> faust.App:
         except OperationalError as exc:
             log.warning("alerts not published, Postgres unavailable: %s", exc.orig)
 
-    @app.timer(ROLLING_CHECK_S)
+    @app.timer(settings.business_metrics_seconds)
     async def slide_windows() -> None:
         # The windows move at midnight in the business time zone even when no event arrives.
         try:

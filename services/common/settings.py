@@ -46,6 +46,8 @@ class Settings(BaseSettings):
 
     attribution_web_port: int = 6066
     aggregator_web_port: int = 6067
+    business_metrics_seconds: float = Field(15.0, gt=0, description="how often the aggregator refreshes the ROAS "
+                                             "gauges and open alerts it exports, and checks the rolling windows' day")
     roas_gauge_limit: int = Field(500, ge=0, description="influencers exported as hk_influencer_roas_7d series")
     batch_size: int = Field(500, ge=1)
     batch_seconds: float = Field(0.5, gt=0)

@@ -3,22 +3,23 @@ loopback ports every second."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
 import yaml
 
 from .ports import free_port
+from .ready import start_until_ready
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "prometheus"
 
 
 class PrometheusServer:
-    def __init__(self, targets: dict[str, int]) -> None:
+    def __init__(self, targets: dict[str, int], alertmanager: str | None = None, alert_for: str | None = None) -> None:
+        """``alertmanager``: host:port to send alerts to; ``alert_for``: shorten every alert's ``for:``."""
         self.targets, self.dir, self.proc = targets, Path(tempfile.mkdtemp(prefix="hk-prom-")), None
+        self.alertmanager, self.alert_for = alertmanager, alert_for
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
 
@@ -26,7 +27,16 @@ class PrometheusServer:
         """The deployed config with the jobs pointed at loopback ports and 1 s intervals."""
         cfg = yaml.safe_load((DEPLOY / "prometheus.yml").read_text())
         cfg["global"].update(scrape_interval="1s", evaluation_interval="1s")
-        cfg["rule_files"] = [str(DEPLOY / r) for r in cfg["rule_files"]]
+        rules = self.dir / "rules"
+        rules.mkdir(exist_ok=True)
+        for path in (DEPLOY / "rules").glob("*.yml"):
+            doc = yaml.safe_load(path.read_text())
+            for rule in (r for g in doc["groups"] for r in g["rules"] if "alert" in r and self.alert_for):
+                rule["for"] = self.alert_for
+            (rules / path.name).write_text(yaml.safe_dump(doc))
+        cfg["rule_files"] = [str(rules / "*.yml")]
+        if self.alertmanager:
+            cfg["alerting"] = {"alertmanagers": [{"static_configs": [{"targets": [self.alertmanager]}]}]}
         for job in cfg["scrape_configs"]:
             job["static_configs"] = [{"targets": [f"127.0.0.1:{self.targets[job['job_name']]}"]}]
         return cfg
@@ -36,19 +46,10 @@ class PrometheusServer:
         if not binary:
             raise RuntimeError("prometheus is not installed (Debian package 'prometheus'; .ci/run installs it)")
         (self.dir / "prometheus.yml").write_text(yaml.safe_dump(self.config()))
-        self.proc = subprocess.Popen(
-            [binary, f"--config.file={self.dir / 'prometheus.yml'}", f"--storage.tsdb.path={self.dir / 'data'}",
-             f"--web.listen-address=127.0.0.1:{self.port}"],
-            stdout=(self.dir / "log").open("w"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"Prometheus did not become ready; see {self.dir / 'log'}")
+        cmd = [binary, f"--config.file={self.dir / 'prometheus.yml'}", f"--storage.tsdb.path={self.dir / 'data'}",
+               f"--web.listen-address=127.0.0.1:{self.port}"]
+        self.proc = start_until_ready(cmd, self.dir / "log", f"{self.url}/-/ready", "Prometheus", timeout_s)
+        return self
 
     def query(self, expr: str) -> list[dict]:
         body = httpx.get(f"{self.url}/api/v1/query", params={"query": expr}, timeout=10).json()

@@ -17,13 +17,13 @@ from services.devstack.services import ServiceProcesses
 
 
 class Pipeline:
-    def __init__(self, bootstrap: str, postgres, log_dir: Path, partitions: int = 3) -> None:
+    def __init__(self, bootstrap: str, postgres, log_dir: Path, partitions: int = 3, **env: str) -> None:
         run = uuid.uuid4().hex[:8]
         database_url = postgres.create_database(f"hk_{run}")
         self.env = {"HK_ENV": "dev", "HK_KAFKA_BOOTSTRAP": bootstrap, "DATABASE_URL": database_url,
                     "HK_TOPIC_PREFIX": f"t{run}.", "HK_APP_ID": f"hk-{run}", "HK_PARTITIONS": str(partitions),
                     "HK_INGEST_PORT": str(free_port()), "HK_ATTRIBUTION_WEB_PORT": str(free_port()),
-                    "HK_AGGREGATOR_WEB_PORT": str(free_port()), "HK_BATCH_SECONDS": "0.2"}
+                    "HK_AGGREGATOR_WEB_PORT": str(free_port()), "HK_BATCH_SECONDS": "0.2", **env}
         self.settings = Settings(**{k[3:].lower(): v for k, v in self.env.items() if k.startswith("HK_")},
                                  database_url=database_url)
         migrate(self.settings)

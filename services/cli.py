@@ -135,14 +135,17 @@ def _grafana_push(args) -> None:
 
 
 def _alert_rules(args) -> None:
-    from .alerts.rules import OUT, render
+    from .alerts.rules import GRAFANA_OUT, OUT, render, render_grafana
+    files = {OUT: render(), GRAFANA_OUT: render_grafana()}
     if args.check:
-        if not OUT.exists() or OUT.read_text() != render():
-            raise SystemExit(f"{OUT} is out of date; run hk alert-rules")
+        if stale := [str(p) for p, text in files.items() if not p.exists() or p.read_text() != text]:
+            raise SystemExit(f"out of date: {', '.join(stale)}; run hk alert-rules")
         print("alert rules are up to date")
         return
-    OUT.write_text(render())
-    print(f"wrote {OUT}")
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        print(f"wrote {path}")
 
 
 def _demo(args) -> None:

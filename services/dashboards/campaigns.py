@@ -5,10 +5,11 @@ from __future__ import annotations
 from grafana_foundation_sdk.builders import barchart, common, dashboard as db, piechart, stat, table, timeseries
 from grafana_foundation_sdk.models import common as cm
 
-from .parts import (CURRENCY, ENGAGEMENT_CLASSES, FILTER_VARIABLES, FILTERS, RATIO, ROAS_CLASSES, Sql, classed,
+from .parts import (CURRENCY, alert_annotation, ENGAGEMENT_CLASSES, FILTER_VARIABLES, FILTERS, RATIO, ROAS_CLASSES, Sql, classed,
                     drilldown_link, money_columns)
 
 UID = "hk-campaigns"
+ANNOTATIONS = [alert_annotation("in_filter(brand, ARRAY[${brand:sqlstring}]::text[])")]
 
 
 def kpi(title: str, column: str, unit: str, description: str, thresholds=None) -> stat.Panel:
@@ -44,6 +45,11 @@ def build() -> db.Dashboard:
          .with_panel(kpi("Average engagement rate", "avg_engagement_rate", "percent",
                          "Mean of per-post (likes + comments) / reach. High > 3 %, average 1–3 %, low < 1 %.",
                          ENGAGEMENT_CLASSES)))
+    d = d.with_panel(drilldown_link(money_columns(report_table(
+        "Active alerts", "Open ROAS alerts (roas_alerts without resolution), newest first; see docs/runbooks/roas-drop.md.",
+        "SELECT influencer_id, brand, roas_before, roas_now, spend, orders, threshold, reason, fired_at FROM roas_alerts "
+        "WHERE resolved_at IS NULL AND in_filter(brand, ARRAY[${brand:sqlstring}]::text[]) ORDER BY fired_at DESC",
+        height=6), "spend")))
     d = d.with_row(db.Row("Performance analysis"))
     d = d.with_panel(
         barchart.Panel().title("Top influencers by ROAS").description("The ten best ROAS under the filters.")

@@ -6,9 +6,10 @@ from grafana_foundation_sdk.builders import dashboard as db, timeseries
 from grafana_foundation_sdk.models import dashboard as m
 
 from .campaigns import metrics_table, report_table
-from .parts import CURRENCY, DRILLDOWN_UID, ENGAGEMENT_CLASSES, FILTERS, POSTGRES, RATIO, ROAS_CLASSES, Sql, classed, money_columns
+from .parts import alert_annotation, CURRENCY, DRILLDOWN_UID, ENGAGEMENT_CLASSES, FILTERS, POSTGRES, RATIO, ROAS_CLASSES, Sql, classed, money_columns
 
 ONE = "influencer_id = ${influencer:sqlstring}"
+ANNOTATIONS = [alert_annotation(ONE)]
 DAILY = f"""SELECT d.day::timestamptz AS time, COLUMNS FROM influencer_daily d
             WHERE d.{ONE} AND d.day BETWEEN business_day($__timeFrom()) AND business_day($__timeTo())
             GROUP BY d.day ORDER BY 1"""

@@ -75,3 +75,13 @@ def money_columns(table, *columns: str):
 def drilldown_link(table, column: str = "influencer_id"):
     link = {"title": "Open ${__value.raw}", "url": f"/d/{DRILLDOWN_UID}?var-influencer=${{__value.raw}}&${{__url_time_range}}"}
     return table.override_by_name(column, [m.DynamicConfigValue("links", [link])])
+
+
+def alert_annotation(scope: str) -> dict:
+    """ROAS alerts from roas_alerts as a region from firing to resolution (the SDK's annotation target has no
+    raw-SQL form, so this is the JSON Grafana stores)."""
+    sql = ("SELECT fired_at AS time, coalesce(resolved_at, now()) AS timeend, 'ROAS alert: ' || influencer_id || "
+           "' on ' || brand || ' - ' || reason AS text, 'roas-alert,' || brand AS tags FROM roas_alerts "
+           f"WHERE fired_at <= $__timeTo() AND coalesce(resolved_at, now()) >= $__timeFrom() AND {scope}")
+    return {"name": "ROAS alerts", "datasource": POSTGRES.to_json(), "enable": True, "hide": False,
+            "iconColor": "red", "target": SqlQuery(sql).to_json()}

@@ -17,7 +17,17 @@ import pytest
 from services.devstack.alertmanager import AlertmanagerServer
 from services.devstack.prometheus import PrometheusServer
 
+from services.common import topics
+from services.dashboards.build import render
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from services.common.db import sqlalchemy_url
+
+from .grafana import expand
 from .pipeline import Pipeline, eventually
+from .test_dashboard_queries import targets
+from .test_pipeline import read_topic
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.prometheus]
 
@@ -51,6 +61,20 @@ def stack(kafka_bootstrap, postgres, tmp_path_factory):
     hook.shutdown()
 
 
+def board_rows(p: Pipeline, title: str) -> list:
+    """A campaigns-board query as Grafana would run it (last day, every brand), as the read-only role."""
+    board = json.loads(render("influencer-campaigns"))
+    [sql] = [sql for panel, sql in targets(board) if panel["title"] == title]
+    reader = create_engine(make_url(sqlalchemy_url(p.settings.database_url)).set(username="hk_grafana", password="grafana-dev"))
+    try:
+        with reader.connect() as conn:
+            end = datetime.now(timezone.utc) + timedelta(minutes=1)
+            return conn.execute(text(expand(sql, end - timedelta(days=1), end, {
+                "brand": ["MuscleBlaze", "Gritzo"], "platform": ["instagram"], "category": ["Fitness"]}))).all()
+    finally:
+        reader.dispose()
+
+
 def alerts(status: str) -> list[dict]:
     return [a for _, body in Webhook.received for a in body["alerts"] if a["status"] == status]
 
@@ -80,6 +104,8 @@ def test_a_collapse_reaches_the_webhook_and_recovery_resolves_it(stack):
     assert firing[0]["annotations"]["summary"] == f"ROAS of {sick} on MuscleBlaze dropped to 1.5"
     assert firing[0]["annotations"]["runbook_url"] == "docs/runbooks/roas-drop.md"
     assert p.query("SELECT influencer_id, roas_now FROM roas_alerts") == [(sick, Decimal("1.5000"))]
+    assert [r[0] for r in board_rows(p, "Active alerts")] == [sick]
+    assert [r[2].split(" - ")[0] for r in board_rows(p, "annotation: ROAS alerts")] == [f"ROAS alert: {sick} on MuscleBlaze"]
 
     recovery = [order(sick, f"r{n}", "3500", 1) for n in range(12)]  # (9000 + 42000) / 12000 = 4.25
     assert p.post(recovery).status_code == 202
@@ -88,5 +114,10 @@ def test_a_collapse_reaches_the_webhook_and_recovery_resolves_it(stack):
     resolve_delay = [t for t, body in Webhook.received if body["status"] == "resolved"][0] - recovered
     assert p.query("SELECT count(*) FROM roas_alerts WHERE resolved_at IS NOT NULL") == [(1,)]
     assert all(a["labels"]["influencer_id"] != healthy for _, b in Webhook.received for a in b["alerts"])
+    assert board_rows(p, "Active alerts") == [] and len(board_rows(p, "annotation: ROAS alerts")) == 1
+    published = eventually(lambda: [(e["status"], e["influencer_id"]) for e in read_topic(
+        p.settings.kafka_bootstrap, p.settings.topic(topics.ALERTS), expect=2, timeout_s=5)], lambda e: len(e) >= 2, 30,
+        "hk.alerts carries the firing and the resolution")
+    assert published == [("firing", sick), ("resolved", sick)]
     print(f"\nfiring delivered {delay:.1f}s after the collapse was acknowledged; resolution {resolve_delay:.1f}s "
           f"after recovery (for: 5s, group_wait 1s, scrape and evaluation 1s, export every 1s)")

@@ -43,6 +43,9 @@ def loaded(kafka_bootstrap, postgres, tmp_path_factory):
 
 
 def targets(board: dict):
+    for a in board.get("annotations", {}).get("list", []):
+        if "target" in a and "rawSql" in a["target"]:
+            yield {"title": f"annotation: {a['name']}", "type": "annotation"}, a["target"]["rawSql"]
     for panel in board["panels"]:
         for t in panel.get("targets", []):
             if "rawSql" in t:

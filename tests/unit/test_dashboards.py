@@ -26,6 +26,9 @@ def test_a_board_grafana_can_load(name):
     defined = {v["name"] for v in board.get("templating", {}).get("list", [])}
     for v in board.get("templating", {}).get("list", []):
         assert v["datasource"]["uid"] in uids
+    for a in board.get("annotations", {}).get("list", []):
+        assert a["datasource"]["uid"] in uids and a["target"]["datasource"]["uid"] in uids, a["name"]
+        assert set(re.findall(r"\$\{?(\w+)", a["target"]["rawSql"])) - BUILTIN <= defined, a["name"]
     for p in panels:
         if p["type"] == "row":
             continue
@@ -42,4 +45,4 @@ def test_the_campaign_board_has_every_section_of_the_old_dashboard():
     assert {"Total revenue", "Overall ROAS", "Total reach", "Average engagement rate", "Top influencers by ROAS",
             "Revenue by platform", "Daily revenue trend", "Brand performance", "Top performers",
             "Underperforming influencers", "Category analysis", "Posts analytics", "Revenue tracking",
-            "Payout summary"} <= titles
+            "Payout summary", "Active alerts"} <= titles

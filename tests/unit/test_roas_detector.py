@@ -76,3 +76,15 @@ def test_the_committed_alert_rules_are_generated_from_the_thresholds():
     from services.alerts.rules import OUT, render
     assert OUT.read_text() == render(), "run: hk alert-rules"
     assert "at least 3000 spend" in render() and "brand!~\"Gritzo\"" in render()
+
+
+def test_the_grafana_alerting_file_is_generated_and_points_at_provisioned_datasources():
+    import yaml
+    from services.alerts.rules import FOR, GRAFANA_OUT, render_grafana
+    from tests.unit.test_dashboards import PROVISIONING
+    assert GRAFANA_OUT.read_text() == render_grafana(), "run: hk alert-rules"
+    [group] = yaml.safe_load(GRAFANA_OUT.read_text())["groups"]
+    [rule] = group["rules"]
+    uids = {d["uid"] for d in yaml.safe_load(PROVISIONING.read_text())["datasources"]} | {"__expr__"}
+    assert rule["condition"] in {d["refId"] for d in rule["data"]} and {d["datasourceUid"] for d in rule["data"]} <= uids
+    assert rule["for"] == FOR and rule["labels"]["team"] == "marketing" and rule["annotations"]["runbook_url"]

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     max_batch_events: int = 1000
     produce_timeout_s: float = 10.0
+    shopify_webhook_secret: SecretStr | None = Field(None, description="enables POST /v1/webhooks/shopify/orders")
 
     currency: str = "INR"
     business_tz: str = "Asia/Kolkata"

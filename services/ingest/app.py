@@ -13,12 +13,14 @@ from prometheus_client import make_asgi_app
 from ..common.events import EVENT_TYPES, InvalidEvent, loads, validate
 from ..common.metrics import INGEST_EVENTS, INGEST_PRODUCE_SECONDS, INGEST_REQUESTS
 from ..common.settings import Settings
-from .openapi_doc import EVENTS_REQUEST, EVENTS_RESPONSES
+from .openapi_doc import EVENTS_REQUEST, EVENTS_RESPONSES, SHOPIFY_RESPONSES
 from .producer import BrokerUnavailable, EventProducer
+from .shopify import to_events, verified
 
 
 def create_app(settings: Settings, producer: EventProducer | None = None) -> FastAPI:
     keys = [k.encode() for k in settings.effective_api_keys()]
+    secret = settings.shopify_webhook_secret.get_secret_value().encode() if settings.shopify_webhook_secret else None
     producer = producer or EventProducer(settings)
 
     @asynccontextmanager
@@ -66,6 +68,10 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
             return reply(400, {"errors": [{"index": None, "field": "", "message": "send one event object or a non-empty array of events"}]})
         if len(events) > settings.max_batch_events:
             return reply(413, {"errors": [{"index": None, "field": "", "message": f"{len(events)} events in one request; send at most {settings.max_batch_events}"}]})
+        return await accept(events, 202)
+
+    async def accept(events: list, success: int) -> JSONResponse:
+        """Validate every event, then send them all (acks=all) or none; the one path for every source."""
         errors = []
         for i, event in enumerate(events):
             try:
@@ -86,7 +92,25 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
         INGEST_PRODUCE_SECONDS.observe(time.perf_counter() - started)
         for e in events:
             INGEST_EVENTS.labels(e["type"], "accepted").inc()
-        return reply(202, {"accepted": len(events)})
+        return reply(success, {"accepted": len(events)})
+
+    @app.post("/v1/webhooks/shopify/orders", tags=["webhooks"], responses=SHOPIFY_RESPONSES,
+              summary="Shopify orders/create, orders/updated and refunds webhooks (signed)")
+    async def shopify_orders(request: Request) -> JSONResponse:
+        if secret is None:
+            return reply(404, {"errors": [{"index": None, "field": "", "message": "Shopify webhooks are off: set HK_SHOPIFY_WEBHOOK_SECRET"}]})
+        body = await request.body()
+        if len(body) > settings.max_body_bytes:
+            return _too_large(reply, settings)
+        if not verified(secret, body, request.headers.get("x-shopify-hmac-sha256")):
+            return reply(401, {"errors": [{"index": None, "field": "X-Shopify-Hmac-Sha256",
+                                           "message": "signature does not match the body under the shared webhook secret"}]})
+        try:
+            order = loads(body)
+            events = to_events(order if isinstance(order, dict) else {}, settings.currency)
+        except (UnicodeDecodeError, ValueError) as exc:  # ShopifyPayloadError is a ValueError
+            return reply(400, {"errors": [{"index": None, "field": "", "message": str(exc)}]})
+        return await accept(events, 200)  # Shopify counts any 2xx as delivered
 
     return app
 

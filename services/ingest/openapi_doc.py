@@ -28,6 +28,18 @@ EVENTS_RESPONSES = {
     503: {"description": "Kafka did not acknowledge; none accepted, retry", "content": {"application/json": {"schema": ERRORS}}},
 }
 
+_JSON_ERRORS = {"application/json": {"schema": ERRORS}}
+SHOPIFY_RESPONSES = {
+    200: {"description": "The order (and its refunds) acknowledged by Kafka; repeats are harmless",
+          "content": {"application/json": {"schema": {"type": "object", "properties": {"accepted": {"type": "integer"}}}}}},
+    400: {"description": "Not a readable Shopify order", "content": _JSON_ERRORS},
+    401: {"description": "X-Shopify-Hmac-Sha256 does not match the body", "content": _JSON_ERRORS},
+    404: {"description": "Shopify webhooks are not enabled (HK_SHOPIFY_WEBHOOK_SECRET unset)", "content": _JSON_ERRORS},
+    413: {"description": "Body too large", "content": _JSON_ERRORS},
+    422: {"description": "The mapped events are invalid (for example another currency); none accepted", "content": _JSON_ERRORS},
+    503: {"description": "Kafka did not acknowledge; Shopify will retry", "content": _JSON_ERRORS},
+}
+
 
 def openapi_document() -> dict:
     """The document the ingest serves (committed as services/ingest/openapi.json, checked by a test)."""

@@ -148,6 +148,15 @@ def _alert_rules(args) -> None:
         print(f"wrote {path}")
 
 
+def _hash_key(args) -> None:
+    import getpass
+    import hashlib
+    key = sys.stdin.readline().strip() if not sys.stdin.isatty() else getpass.getpass("API key: ")
+    if not key:
+        raise SystemExit("hk hash-key: give the key on standard input")
+    print("sha256:" + hashlib.sha256(key.encode()).hexdigest())
+
+
 def _demo(args) -> None:
     from .devstack.demo import run_demo
     run_demo(duration=args.duration, rate=args.rate)
@@ -213,6 +222,7 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("alert-rules", help="generate deploy/prometheus/rules/alerts.yml from deploy/alerts/thresholds.yml")
     p.add_argument("--check", action="store_true", help="fail if the committed rules differ")
     p.set_defaults(fn=_alert_rules)
+    sub.add_parser("hash-key", help="print the HK_API_KEY_HASHES entry of a key read from stdin").set_defaults(fn=_hash_key)
     p = sub.add_parser("demo", help="the whole pipeline on embedded servers, with the simulator")
     p.add_argument("--duration", type=float, default=None, help="seconds (default: until Ctrl-C)")
     p.add_argument("--rate", type=float, default=300.0, help="simulated events per second")

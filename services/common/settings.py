@@ -1,6 +1,8 @@
 """One typed settings object, read from the environment (prefix ``HK_``; ``DATABASE_URL`` too)."""
 from __future__ import annotations
 
+import hashlib
+import re
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Literal
@@ -23,6 +25,8 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, validation_alias=AliasChoices("DATABASE_URL", "HK_DATABASE_URL"))
 
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list, description="comma-separated bearer keys")
+    api_key_hashes: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="comma-separated sha256:<hex> of bearer keys (hk hash-key), so no key is stored")
     ingest_host: str = "127.0.0.1"
     ingest_port: int = 8080
     max_body_bytes: int = 1_048_576
@@ -57,9 +61,13 @@ class Settings(BaseSettings):
     @model_validator(mode="before")
     @classmethod
     def _split_keys(cls, data: dict) -> dict:
-        keys = data.get("api_keys") if isinstance(data, dict) else None
-        if isinstance(keys, str):
-            data["api_keys"] = [k.strip() for k in keys.split(",") if k.strip()]
+        for name in ("api_keys", "api_key_hashes"):
+            value = data.get(name) if isinstance(data, dict) else None
+            if isinstance(value, str):
+                data[name] = [k.strip() for k in value.split(",") if k.strip()]
+        for h in data.get("api_key_hashes") or [] if isinstance(data, dict) else []:
+            if not re.fullmatch(r"sha256:[0-9a-f]{64}", h):
+                raise ValueError(f"HK_API_KEY_HASHES entries look like sha256:<64 hex digits> (hk hash-key makes one); got {h[:12]}…")
         return data
 
     def topic(self, name: str) -> str:
@@ -76,13 +84,21 @@ class Settings(BaseSettings):
             return self.grafana_db_password.get_secret_value()
         return DEV_GRAFANA_DB_PASSWORD if self.env == "dev" else None
 
+    def api_key_digests(self) -> list[bytes]:
+        """What the ingest keeps to check a bearer key: SHA-256 digests only, never the keys."""
+        digests = [bytes.fromhex(h.split(":", 1)[1]) for h in self.api_key_hashes]
+        if not digests or self.api_keys:
+            digests += [hashlib.sha256(k.encode()).digest() for k in self.effective_api_keys()]
+        return digests
+
     def effective_api_keys(self) -> list[str]:
         keys = [k.get_secret_value() for k in self.api_keys]
         if keys:
             return keys
         if self.env == "dev":
             return [DEV_API_KEY]
-        raise SystemExit("HK_API_KEYS is not set: give the ingest at least one API key (or HK_ENV=dev for the dev key)")
+        raise SystemExit("HK_API_KEYS / HK_API_KEY_HASHES are not set: give the ingest at least one API key "
+                         "(or HK_ENV=dev for the dev key)")
 
 
 @lru_cache

@@ -1,6 +1,7 @@
 """``hk ingest``: POST /v1/events → Kafka, all-or-nothing, 202 only after acks=all."""
 from __future__ import annotations
 
+import hashlib
 import hmac
 import time
 from contextlib import asynccontextmanager
@@ -19,7 +20,7 @@ from .shopify import to_events, verified
 
 
 def create_app(settings: Settings, producer: EventProducer | None = None) -> FastAPI:
-    keys = [k.encode() for k in settings.effective_api_keys()]
+    digests = settings.api_key_digests()
     secret = settings.shopify_webhook_secret.get_secret_value().encode() if settings.shopify_webhook_secret else None
     producer = producer or EventProducer(settings)
 
@@ -41,8 +42,9 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             return False
-        # compare against every key, always, in constant time
-        return any([hmac.compare_digest(token.encode(), k) for k in keys])
+        # compare the token's digest with every stored digest, always, in constant time
+        digest = hashlib.sha256(token.encode()).digest()
+        return any([hmac.compare_digest(digest, k) for k in digests])
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict:

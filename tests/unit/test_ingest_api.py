@@ -114,3 +114,26 @@ def test_health_metrics_and_openapi_are_served(client):
 def test_committed_openapi_document_is_what_the_app_serves():
     committed = json.loads((Path(__file__).parents[2] / "services/ingest/openapi.json").read_text())
     assert committed == json.loads(json.dumps(openapi_document())), "run: hk openapi -o services/ingest/openapi.json"
+
+
+def test_keys_can_be_configured_as_hashes_only(monkeypatch, capsys):
+    import hashlib
+    import io
+
+    from services.cli import main
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-key\n"))
+    main(["hash-key"])
+    entry = capsys.readouterr().out.strip()
+    assert entry == "sha256:" + hashlib.sha256(b"s3cret-key").hexdigest()
+    client = TestClient(create_app(Settings(env="prod", api_key_hashes=entry), RecordingProducer()))
+    assert client.post("/v1/events", json=ORDER, headers={"Authorization": "Bearer s3cret-key"}).status_code == 202
+    assert client.post("/v1/events", json=ORDER, headers={"Authorization": f"Bearer {entry}"}).status_code == 401
+    assert client.post("/v1/events", json=ORDER, headers={"Authorization": "Bearer dev-key"}).status_code == 401
+
+
+def test_a_malformed_hash_or_no_key_at_all_is_refused_at_start():
+    from pydantic import ValidationError
+    with pytest.raises(ValidationError, match="sha256:<64 hex digits>"):
+        Settings(env="prod", api_key_hashes="md5:abc")
+    with pytest.raises(SystemExit, match="HK_API_KEYS / HK_API_KEY_HASHES"):
+        create_app(Settings(env="prod"), RecordingProducer())

@@ -9,11 +9,16 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap():
+def kafka_broker():
     from services.devstack.kafka import KafkaBroker
     broker = KafkaBroker().start()
-    yield broker.bootstrap
+    yield broker
     broker.cleanup()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(kafka_broker):
+    return kafka_broker.bootstrap
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from ..common.events import InvalidEvent, decode
 from ..common.metrics import CONTRACTS_INDEXED
+from ..common import kafka_security
 from ..common.settings import Settings
 from .contracts import ContractIndex
 
@@ -26,6 +27,7 @@ class ContractFeed:
 
     async def run(self) -> None:
         consumer = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap, group_id=None,
+                                    **kafka_security.aiokafka(self.settings),
                                     enable_auto_commit=False, auto_offset_reset="earliest")
         await consumer.start()
         try:

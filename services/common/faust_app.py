@@ -7,6 +7,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from . import topics
 from .metrics import CONSUMER_LAG
 from .dead_letter import record
+from .kafka_security import faust_credentials
 from .events import InvalidEvent
 from .settings import Settings
 
@@ -18,6 +19,7 @@ def make_app(service: str, settings: Settings, web_port: int) -> faust.App:
     app = faust.App(
         f"{settings.app_id}-{service}",
         broker=f"kafka://{settings.kafka_bootstrap}",
+        broker_credentials=faust_credentials(settings),
         store="memory://",
         topic_partitions=settings.partitions,
         topic_replication_factor=1,

@@ -20,6 +20,13 @@ class Settings(BaseSettings):
 
     env: Literal["dev", "prod"] = "prod"
     kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: str | None = Field(None, description="CA bundle for the brokers' certificates (default: system CAs)")
+    kafka_ssl_certfile: str | None = Field(None, description="client certificate, for mutual TLS")
+    kafka_ssl_keyfile: str | None = None
     topic_prefix: str = Field("", description="prepended to every topic name (isolates test runs)")
     partitions: int = Field(6, ge=1)
     database_url: str | None = Field(None, validation_alias=AliasChoices("DATABASE_URL", "HK_DATABASE_URL"))

@@ -7,6 +7,7 @@ import time
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from .kafka_security import kafka_python
 from .settings import Settings
 
 STOREFRONT = "hk.storefront"      # click, order, refund; key customer_id
@@ -57,7 +58,8 @@ def _admin(settings: Settings, wait_s: float) -> KafkaAdminClient:
     deadline = time.monotonic() + wait_s
     while True:
         try:
-            return KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="hk-topics")
+            return KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="hk-topics",
+                                    **kafka_python(settings))
         except KafkaError as exc:
             if time.monotonic() > deadline:
                 raise SystemExit(f"Kafka at {settings.kafka_bootstrap} did not answer within {wait_s:.0f}s: {exc}")

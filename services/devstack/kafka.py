@@ -36,16 +36,25 @@ def _pom_version() -> str:
     return text.split("<kafka.version>")[1].split("</kafka.version>")[0]
 
 
+# Test-only credentials of the SASL listener (a throwaway broker on loopback).
+SASL_USER, SASL_PASSWORD = "hk", "hk-test-secret"
+
+
 class KafkaBroker:
     def __init__(self, port: int | None = None, data_dir: Path | None = None) -> None:
         self.port = port or free_port()
         self.controller_port = free_port()
+        self.sasl_port = free_port()  # a second listener with SASL/PLAIN, for the security tests
         self.dir = Path(data_dir or tempfile.mkdtemp(prefix="hk-kafka-"))
         self.proc: subprocess.Popen | None = None
 
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def sasl_bootstrap(self) -> str:
+        return f"127.0.0.1:{self.sasl_port}"
 
     def _java(self, main: str, *args: str) -> list[str]:
         return ["java", "-Xms256m", "-Xmx768m", f"-Dlog4j2.configurationFile={LOG4J}",
@@ -57,8 +66,13 @@ class KafkaBroker:
             props.write_text("\n".join([
                 "process.roles=broker,controller", "node.id=1",
                 f"controller.quorum.bootstrap.servers=127.0.0.1:{self.controller_port}",
-                f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
-                f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+                f"listeners=PLAINTEXT://127.0.0.1:{self.port},SASL_PLAINTEXT://127.0.0.1:{self.sasl_port},"
+                f"CONTROLLER://127.0.0.1:{self.controller_port}",
+                f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port},SASL_PLAINTEXT://127.0.0.1:{self.sasl_port}",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "sasl.enabled.mechanisms=PLAIN",
+                "listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain."
+                f'PlainLoginModule required user_{SASL_USER}="{SASL_PASSWORD}";',
                 "controller.listener.names=CONTROLLER", "inter.broker.listener.name=PLAINTEXT",
                 f"log.dirs={self.dir / 'data'}", "num.partitions=6",
                 "offsets.topic.replication.factor=1", "offsets.topic.num.partitions=6",

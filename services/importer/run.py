@@ -18,6 +18,7 @@ from tqdm import tqdm
 from ..common import topics
 from ..common.dead_letter import record
 from ..common.events import InvalidEvent, FieldError, dumps
+from ..common.kafka_security import kafka_python
 from ..common.settings import Settings
 from . import rows as r
 
@@ -72,7 +73,7 @@ def import_dir(settings: Settings, directory: Path, brands: list[str] | None = N
     try:
         producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=20, retries=5,
                                  max_in_flight_requests_per_connection=1, client_id="hk-import",
-                                 bootstrap_timeout_ms=30_000)
+                                 bootstrap_timeout_ms=30_000, **kafka_python(settings))
     except KafkaError as exc:
         raise SystemExit(f"hk import: cannot reach Kafka at {settings.kafka_bootstrap}: {exc}") from None
     futures = []

@@ -8,6 +8,7 @@ from kafka.errors import KafkaError
 
 from ..common import topics
 from ..common.events import dumps
+from ..common.kafka_security import kafka_python
 from ..common.settings import Settings
 
 
@@ -30,7 +31,8 @@ class EventProducer:
                         bootstrap_servers=self.settings.kafka_bootstrap, acks="all", linger_ms=2,
                         max_block_ms=timeout_ms, request_timeout_ms=timeout_ms, retries=5,
                         bootstrap_timeout_ms=timeout_ms, delivery_timeout_ms=timeout_ms + 1000,
-                        max_in_flight_requests_per_connection=1, client_id="hk-ingest")
+                        max_in_flight_requests_per_connection=1, client_id="hk-ingest",
+                        **kafka_python(self.settings))
                 except KafkaError as exc:
                     raise BrokerUnavailable(f"cannot reach Kafka at {self.settings.kafka_bootstrap}: {exc}") from exc
             return self._producer

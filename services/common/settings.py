@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     max_batch_events: int = 1000
     produce_timeout_s: float = 10.0
+    rate_limit_events_s: float = Field(50_000, ge=0, description="events per second per API key (0: no limit)")
+    rate_limit_burst: int = Field(100_000, ge=1, description="events a key may send at once above the rate")
     shopify_webhook_secret: SecretStr | None = Field(None, description="enables POST /v1/webhooks/shopify/orders")
 
     currency: str = "INR"

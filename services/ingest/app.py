@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import time
 from contextlib import asynccontextmanager
 
@@ -16,11 +17,13 @@ from ..common.metrics import INGEST_EVENTS, INGEST_PRODUCE_SECONDS, INGEST_REQUE
 from ..common.settings import Settings
 from .openapi_doc import EVENTS_REQUEST, EVENTS_RESPONSES, SHOPIFY_RESPONSES
 from .producer import BrokerUnavailable, EventProducer
+from .rate_limit import RateLimiter
 from .shopify import to_events, verified
 
 
 def create_app(settings: Settings, producer: EventProducer | None = None) -> FastAPI:
     digests = settings.api_key_digests()
+    limiter = RateLimiter(settings.rate_limit_events_s, settings.rate_limit_burst)
     secret = settings.shopify_webhook_secret.get_secret_value().encode() if settings.shopify_webhook_secret else None
     producer = producer or EventProducer(settings)
 
@@ -70,6 +73,15 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
             return reply(400, {"errors": [{"index": None, "field": "", "message": "send one event object or a non-empty array of events"}]})
         if len(events) > settings.max_batch_events:
             return reply(413, {"errors": [{"index": None, "field": "", "message": f"{len(events)} events in one request; send at most {settings.max_batch_events}"}]})
+        token = request.headers["authorization"].partition(" ")[2]
+        wait = limiter.take(hashlib.sha256(token.encode()).digest(), len(events))
+        if wait == math.inf:
+            return reply(413, {"errors": [{"index": None, "field": "", "message": f"{len(events)} events exceed this key's "
+                                           f"burst of {settings.rate_limit_burst}; split the request"}]})
+        if wait:
+            return reply(429, {"errors": [{"index": None, "field": "", "message": f"over {settings.rate_limit_events_s:g} events/s "
+                                           f"for this key; retry after {wait:g} s, or send fewer events per second"}]},
+                         {"Retry-After": str(max(1, math.ceil(wait)))})
         return await accept(events, 202)
 
     async def accept(events: list, success: int) -> JSONResponse:

@@ -25,6 +25,7 @@ EVENTS_RESPONSES = {
     401: {"description": "Missing or wrong API key", "content": {"application/json": {"schema": ERRORS}}},
     413: {"description": "Body or batch too large", "content": {"application/json": {"schema": ERRORS}}},
     422: {"description": "One or more events invalid; none accepted", "content": {"application/json": {"schema": ERRORS}}},
+    429: {"description": "Over the key's event rate; none accepted, retry after Retry-After", "content": {"application/json": {"schema": ERRORS}}},
     503: {"description": "Kafka did not acknowledge; none accepted, retry", "content": {"application/json": {"schema": ERRORS}}},
 }
 

@@ -137,3 +137,25 @@ def test_a_malformed_hash_or_no_key_at_all_is_refused_at_start():
         Settings(env="prod", api_key_hashes="md5:abc")
     with pytest.raises(SystemExit, match="HK_API_KEYS / HK_API_KEY_HASHES"):
         create_app(Settings(env="prod"), RecordingProducer())
+
+
+def test_the_rate_limit_is_per_key_whole_batches_and_says_when_to_retry():
+    producer = RecordingProducer()
+    client = TestClient(create_app(Settings(env="prod", api_keys="k1,k2", rate_limit_events_s=2, rate_limit_burst=3), producer))
+    assert client.post("/v1/events", json=[ORDER, ORDER, ORDER], headers=AUTH).status_code == 202
+    r = client.post("/v1/events", json=[ORDER, ORDER], headers=AUTH)
+    assert r.status_code == 429 and r.headers["Retry-After"] == "1" and "retry after 1 s" in r.text
+    assert client.post("/v1/events", json=ORDER, headers={"Authorization": "Bearer k2"}).status_code == 202  # other key
+    assert len(producer.sent) == 4
+    r = client.post("/v1/events", json=[ORDER] * 4, headers={"Authorization": "Bearer k2"})
+    assert r.status_code == 413 and "exceed this key's burst of 3" in r.text
+
+
+def test_the_bucket_refills_at_the_rate():
+    from services.ingest.rate_limit import RateLimiter
+    now = [0.0]
+    limiter = RateLimiter(rate=10, burst=10, clock=lambda: now[0])
+    assert limiter.take(b"k", 10) == 0 and limiter.take(b"k", 1) == 0.1
+    now[0] = 0.5
+    assert limiter.take(b"k", 5) == 0 and limiter.take(b"k", 1) == 0.1
+    assert limiter.take(b"k", 11) == float("inf")  # more than the burst can never pass: the 429 says so

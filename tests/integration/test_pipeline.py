@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 import time
@@ -76,8 +77,8 @@ def scenario(run: str):
     return [a, b], setup, events, expected
 
 
-def metric(pipeline: Pipeline, service: str, name: str, **labels) -> float:
-    text = httpx.get(f"http://127.0.0.1:{pipeline.services.port(service)}/metrics").text
+def metric(pipeline: Pipeline, process: str, name: str, **labels) -> float:
+    text = httpx.get(f"http://127.0.0.1:{pipeline.services.port(process)}/metrics").text
     want = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
     pattern = rf"^{re.escape(name)}\{{{re.escape(want)}\}} (\S+)$" if labels else rf"^{re.escape(name)} (\S+)$"
     found = re.search(pattern, text, re.M)
@@ -202,3 +203,39 @@ def test_a_roas_collapse_is_published_on_hk_alerts(pipeline):
     assert [(e["status"], e["brand"], e["roas_before"], e["roas_now"], e["spend"]) for e in events][:1] == [
         ("firing", "MuscleBlaze", "4.0000", "1.5000", "6000.0000")]
     assert events[0]["event_id"].startswith("roas-alert-")
+
+
+def test_every_bad_input_class_on_the_topics_is_dead_lettered_with_its_reason_and_nothing_stops(pipeline):
+    run = uuid.uuid4().hex[:6]
+    storefront, posts = pipeline.settings.topic(topics.STOREFRONT), pipeline.settings.topic(topics.POSTS)
+    good = {"type": "order", "order_id": f"{run}-good", "customer_id": f"{run}-cus", "placed_at": "2026-03-03T10:00:00Z",
+            "currency": "INR", "influencer_id": f"{run}-inf", "lines": [{"product": "p", "brand": "Gritzo", "quantity": 1, "revenue": "10"}]}
+    bad = {  # raw bytes written straight onto the topics, past the ingest's validation
+        "truncated JSON": (storefront, json.dumps(good)[:40].encode(), "undecodable"),
+        "wrong types": (storefront, json.dumps({**good, "lines": [{**good["lines"][0], "quantity": "one"}]}).encode(), "invalid_order"),
+        "unknown type": (storefront, json.dumps({**good, "type": "coupon"}).encode(), "unknown_type"),
+        "wrong currency": (storefront, json.dumps({**good, "currency": "USD"}).encode(), "invalid_order"),
+        "negative amount": (storefront, json.dumps({**good, "lines": [{**good["lines"][0], "revenue": "-5"}]}).encode(), "invalid_order"),
+        "huge payload": (storefront, b'{"type":"order","junk":"' + b"x" * 900_000 + b'"}', "invalid_order"),
+        "wrong topic": (posts, json.dumps(good).encode(), "wrong_topic"),
+    }
+    producer = KafkaProducer(bootstrap_servers=pipeline.settings.kafka_bootstrap, acks="all", max_request_size=2_000_000)
+    for topic, value, _ in bad.values():
+        producer.send(topic, key=f"{run}-cus".encode(), value=value)
+    producer.send(storefront, key=f"{run}-cus".encode(), value=json.dumps(good).encode())
+    producer.flush()
+    producer.close()
+    pipeline.wait_for("SELECT rule FROM attributed_orders WHERE order_id = :o", [("explicit",)], o=f"{run}-good")
+    dead = eventually(lambda: [d for d in read_topic(pipeline.settings.kafka_bootstrap, pipeline.settings.topic(topics.DEAD_LETTER),
+                                                     expect=10, timeout_s=5)
+                               if d["key_b64"] and base64.b64decode(d["key_b64"]) == f"{run}-cus".encode()],
+                      lambda d: len(d) >= len(bad), 60, "every bad input dead-lettered")
+    assert sorted(d["reason"] for d in dead) == sorted(reason for _, _, reason in bad.values())
+    huge = bad["huge payload"][1]
+    assert {base64.b64decode(d["value_b64"]) for d in dead} == {v for _, v, _ in bad.values() if v is not huge} | {huge[:256 * 1024]}
+    [cut] = [d for d in dead if d["value_truncated"]]
+    assert (cut["value_size"], cut["value_sha256"]) == (len(huge), hashlib.sha256(huge).hexdigest())
+    assert all(d["errors"] and all(e["message"] for e in d["errors"]) for d in dead)
+    currency = next(d for d in dead if base64.b64decode(d["value_b64"]) == bad["wrong currency"][1])
+    assert "convert before sending" in currency["errors"][0]["message"]
+    assert metric(pipeline, "attribution", "hk_dead_letter_events_total", service="attribution", reason="unknown_type") >= 1

@@ -15,7 +15,7 @@ from ..common.faust_app import DeadLetters, make_app, raw_topic
 from ..alerts.outbox import mark_published, pending
 from ..alerts.thresholds import load as load_alert_config
 from ..common.metrics import (ALERT_EVENTS, AGGREGATOR_BATCH_SIZE, AGGREGATOR_FACTS, AGGREGATOR_WRITE_SECONDS, CONSUMED,
-                              FRESHNESS_SECONDS)
+                              FRESHNESS_SECONDS, ROAS_ALERTS)
 from ..common.settings import Settings
 from .batch import Batch, Calendar
 from .records import decode_record
@@ -71,8 +71,9 @@ def build(settings: Settings) -> faust.App:
                     await asyncio.to_thread(clock.refresh, engine)
                 outcome = await asyncio.to_thread(write_batch, engine, batch, calendar, alert_config)
                 AGGREGATOR_WRITE_SECONDS.observe(time.perf_counter() - started)
-                for key, n in outcome.items():
-                    AGGREGATOR_FACTS.labels(*key.split(".", 1)).inc(n)
+                for key, n in outcome.items():  # counted only now that the transaction has committed
+                    table, what = key.split(".", 1)
+                    (ROAS_ALERTS.labels(what) if table == "roas_alerts" else AGGREGATOR_FACTS.labels(table, what)).inc(n)
                 return
             except OperationalError as exc:
                 log.warning("Postgres unavailable, retrying in %.1fs: %s", delay, exc.orig)

@@ -36,7 +36,8 @@ def write_batch(engine: Engine, batch: Batch, calendar: Calendar, alerts: AlertC
         _apply(conn, deltas)
         as_of = apply_rolling(conn, deltas)
         if alerts is not None and as_of is not None:
-            outcome["roas_alerts.changed"] += detect(conn, deltas, as_of, alerts)
+            for action, n in detect(conn, deltas, as_of, alerts).items():
+                outcome[f"roas_alerts.{action}"] += n
     return outcome
 
 

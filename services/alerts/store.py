@@ -4,18 +4,18 @@ hk.alerts events, to alert_outbox — all in the batch's transaction, so a repla
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import Connection, text
 
 from ..aggregator.batch import Deltas
-from ..common.metrics import ROAS_ALERTS
 from .detector import Verdict, Window, evaluate
 from .thresholds import AlertConfig
 
 WINDOW = 7
 NOW = text("""SELECT influencer_id, brand, revenue, spend, orders FROM rolling_sums
-              WHERE window_days = 7 AND (influencer_id, brand) IN (SELECT * FROM unnest(CAST(:i AS text[]), CAST(:b AS text[])))""")
+              WHERE window_days = :w AND (influencer_id, brand) IN (SELECT * FROM unnest(CAST(:i AS text[]), CAST(:b AS text[])))""")
 BEFORE = text("""SELECT influencer_id, brand, sum(revenue), sum(spend), sum(orders) FROM influencer_daily
                  WHERE day > :start AND day <= :end
                    AND (influencer_id, brand) IN (SELECT * FROM unnest(CAST(:i AS text[]), CAST(:b AS text[])))
@@ -32,17 +32,18 @@ def touched(deltas: Deltas, as_of: date) -> list[tuple[str, str]]:
                    if start < day <= as_of and ({"revenue", "spend", "orders"} & set(m))})
 
 
-def detect(conn: Connection, deltas: Deltas, as_of: date, config: AlertConfig) -> int:
+def detect(conn: Connection, deltas: Deltas, as_of: date, config: AlertConfig) -> Counter:
+    """Alerts fired and resolved, by action (counted by the caller once the transaction commits)."""
+    changed: Counter = Counter()
     pairs = touched(deltas, as_of)
     if not pairs:
-        return 0
+        return changed
     keys = {"i": [p[0] for p in pairs], "b": [p[1] for p in pairs]}
-    now = {(i, b): Window(r, s, o) for i, b, r, s, o in conn.execute(NOW, keys)}
+    now = {(i, b): Window(r, s, o) for i, b, r, s, o in conn.execute(NOW, {**keys, "w": WINDOW})}
     before = {(i, b): Window(r, s, o) for i, b, r, s, o in conn.execute(
         BEFORE, {**keys, "start": as_of - timedelta(days=2 * WINDOW), "end": as_of - timedelta(days=WINDOW)})}
     open_alerts = {(i, b): a for i, b, a in conn.execute(OPEN, keys)}
     empty = Window(0, 0, 0)
-    changed = 0
     for pair in pairs:
         t = config.for_brand(pair[1])
         verdict = evaluate(now.get(pair, empty), before.get(pair, empty), pair in open_alerts, t)
@@ -52,8 +53,7 @@ def detect(conn: Connection, deltas: Deltas, as_of: date, config: AlertConfig) -
             _resolve(conn, pair, open_alerts[pair], verdict)
         else:
             continue
-        ROAS_ALERTS.labels(verdict.action).inc()
-        changed += 1
+        changed[verdict.action] += 1
     return changed
 
 

@@ -6,7 +6,7 @@ from grafana_foundation_sdk.builders import dashboard as db, timeseries
 from grafana_foundation_sdk.models import dashboard as m
 
 from .campaigns import metrics_table, report_table
-from .parts import alert_annotation, CURRENCY, DRILLDOWN_UID, ENGAGEMENT_CLASSES, FILTERS, POSTGRES, RATIO, ROAS_CLASSES, Sql, classed, money_columns
+from .parts import alert_annotation, CURRENCY, DRILLDOWN_UID, ENGAGEMENT_CLASSES, filters, POSTGRES, RATIO, ROAS_CLASSES, Sql, classed, money_columns
 
 ONE = "influencer_id = ${influencer:sqlstring}"
 ANNOTATIONS = [alert_annotation(ONE)]
@@ -14,8 +14,7 @@ DAILY = f"""SELECT d.day::timestamptz AS time, COLUMNS FROM influencer_daily d
             WHERE d.{ONE} AND d.day BETWEEN business_day($__timeFrom()) AND business_day($__timeTo())
             GROUP BY d.day ORDER BY 1"""
 # The drill-down shows everything about the influencer, so the campaign filters are all-inclusive here.
-ALL = FILTERS.replace("ARRAY[${brand:sqlstring}]::text[]", "NULL").replace(
-    "ARRAY[${platform:sqlstring}]::text[]", "NULL").replace("ARRAY[${category:sqlstring}]::text[]", "NULL")
+ALL = filters("NULL", "NULL", "NULL")
 
 
 def build() -> db.Dashboard:

@@ -13,11 +13,18 @@ CURRENCY = "currencyINR"
 RATIO = "suffix:×"
 DRILLDOWN_UID = "hk-influencer"
 
-# The report functions' common filters: Grafana's time range as business days, and the three variables
-# (multi-value; "All" expands to every value, so each array is the selection).
-FILTERS = ("p_from => business_day($__timeFrom()), p_to => business_day($__timeTo()), "
-           "p_brands => ARRAY[${brand:sqlstring}]::text[], p_platforms => ARRAY[${platform:sqlstring}]::text[], "
-           "p_categories => ARRAY[${category:sqlstring}]::text[]")
+VARIABLE_ARRAY = "ARRAY[${%s:sqlstring}]::text[]"
+
+
+def filters(brands: str = VARIABLE_ARRAY % "brand", platforms: str = VARIABLE_ARRAY % "platform",
+            categories: str = VARIABLE_ARRAY % "category") -> str:
+    """The report functions' common filters: Grafana's time range as business days, and by default the three
+    variables (multi-value; "All" expands to every value, so each array is the selection)."""
+    return ("p_from => business_day($__timeFrom()), p_to => business_day($__timeTo()), "
+            f"p_brands => {brands}, p_platforms => {platforms}, p_categories => {categories}")
+
+
+FILTERS = filters()
 
 
 class SqlQuery(cogvariants.Dataquery):

@@ -41,13 +41,14 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
         INGEST_REQUESTS.labels(str(status)).inc()
         return JSONResponse(body, status_code=status, headers=headers)
 
-    def authorised(request: Request) -> bool:
+    def key_digest(request: Request) -> bytes | None:
+        """The digest of a valid bearer key (it also keys the rate limit), or None."""
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
-            return False
+            return None
         # compare the token's digest with every stored digest, always, in constant time
         digest = hashlib.sha256(token.encode()).digest()
-        return any([hmac.compare_digest(digest, k) for k in digests])
+        return digest if any([hmac.compare_digest(digest, k) for k in digests]) else None
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict:
@@ -55,7 +56,8 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
 
     @app.post("/v1/events", status_code=202, tags=["events"], openapi_extra=EVENTS_REQUEST, responses=EVENTS_RESPONSES)
     async def post_events(request: Request) -> JSONResponse:
-        if not authorised(request):
+        key = key_digest(request)
+        if key is None:
             return reply(401, {"errors": [{"index": None, "field": "Authorization", "message": "send 'Authorization: Bearer <api key>' with a valid key"}]},
                          {"WWW-Authenticate": "Bearer"})
         declared = request.headers.get("content-length")
@@ -73,8 +75,7 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
             return reply(400, {"errors": [{"index": None, "field": "", "message": "send one event object or a non-empty array of events"}]})
         if len(events) > settings.max_batch_events:
             return reply(413, {"errors": [{"index": None, "field": "", "message": f"{len(events)} events in one request; send at most {settings.max_batch_events}"}]})
-        token = request.headers["authorization"].partition(" ")[2]
-        wait = limiter.take(hashlib.sha256(token.encode()).digest(), len(events))
+        wait = limiter.take(key, len(events))
         if wait == math.inf:
             return reply(413, {"errors": [{"index": None, "field": "", "message": f"{len(events)} events exceed this key's "
                                            f"burst of {settings.rate_limit_burst}; split the request"}]})

@@ -8,6 +8,7 @@ import faust
 from ..common import topics
 from ..common.events import STOREFRONT_TYPES, FieldError, InvalidEvent, decode, dumps
 from ..common.faust_app import DeadLetters, make_app, raw_topic
+from ..common.infrastructure import retrying
 from ..common.metrics import CONSUMED
 from ..common.settings import Settings
 from .attributor import Attributor
@@ -24,9 +25,8 @@ def build(settings: Settings) -> faust.App:
     feed = ContractFeed(settings, settings.topic(topics.CONTRACTS))
     # Tables are keyed by customer or order id; both live on the customer's partition, so a refund
     # meets its order and an order its clicks on the same worker.
-    customers = app.Table("customers", partitions=settings.partitions, key_type=str)
-    orders = app.Table("orders", partitions=settings.partitions, key_type=str)
-    pending = app.Table("pending_refunds", partitions=settings.partitions, key_type=str)
+    customers, orders, pending = (app.Table(name, partitions=settings.partitions, key_type=str)
+                                  for name in topics.ATTRIBUTION_TABLES)
     attributor = Attributor(settings, feed.index, customers, orders, pending)
 
     @app.task
@@ -42,14 +42,20 @@ def build(settings: Settings) -> faust.App:
                 incoming = decode(event.message.value, settings.currency)
                 if incoming["type"] not in STOREFRONT_TYPES:
                     raise InvalidEvent("wrong_topic", [FieldError("type", f"{incoming['type']} events do not belong on {topics.STOREFRONT}")])
-                records = attributor.handle(incoming)
-            except Exception as exc:  # noqa: BLE001 — nothing may stop the agent; the raw bytes are kept
-                if not isinstance(exc, InvalidEvent):
-                    log.exception("attribution failed at %s[%s]@%s", event.message.topic, event.message.partition, event.message.offset)
+            except Exception as exc:  # noqa: BLE001 — decoding is pure: whatever fails here is the event's fault
                 await dead_letters.send(event, exc)
                 continue
-            for key, record in records:
-                # the record keeps the storefront event's broker timestamp: freshness is measured from ingest
-                await attributions.send(key=key.encode(), value=dumps(record), timestamp=event.message.timestamp)
+            where = f"attribution of {event.message.topic}[{event.message.partition}]@{event.message.offset}"
+            try:
+                # handle() is idempotent (state is stored before records are emitted), so a retry re-sends the same records
+                await retrying(where, lambda: attribute_one(incoming, event.message.timestamp))
+            except Exception as exc:  # noqa: BLE001 — a bug this event triggers: keep it, tell us, go on
+                log.exception("%s failed", where)
+                await dead_letters.send(event, exc)
+
+    async def attribute_one(incoming: dict, timestamp: float) -> None:
+        for key, record in attributor.handle(incoming):
+            # the record keeps the storefront event's broker timestamp: freshness is measured from ingest
+            await attributions.send(key=key.encode(), value=dumps(record), timestamp=timestamp)
 
     return app

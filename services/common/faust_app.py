@@ -1,6 +1,8 @@
 """A Faust app configured from the settings, serving /metrics and /healthz on its web port."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import faust
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -9,6 +11,7 @@ from .metrics import CONSUMER_LAG
 from .dead_letter import record
 from .kafka_security import faust_credentials
 from .events import InvalidEvent
+from .infrastructure import retrying
 from .settings import Settings
 
 
@@ -16,11 +19,14 @@ LAG_EVERY_S = 5.0
 
 
 def make_app(service: str, settings: Settings, web_port: int) -> faust.App:
+    if settings.data_dir:
+        Path(settings.data_dir).mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
     app = faust.App(
         f"{settings.app_id}-{service}",
         broker=f"kafka://{settings.kafka_bootstrap}",
         broker_credentials=faust_credentials(settings),
         store="memory://",
+        **({"datadir": f"{settings.data_dir}/{{conf.name}}"} if settings.data_dir else {}),
         topic_partitions=settings.partitions,
         topic_replication_factor=1,
         web_host="127.0.0.1",
@@ -67,4 +73,7 @@ class DeadLetters:
         m = event.message
         value = record(self.service, error, topic=m.topic, partition=m.partition, offset=m.offset,
                        key=m.key, value=m.value)
-        await self.topic.send(key=m.key, value=value)
+        await retrying(f"dead letter for {m.topic}[{m.partition}]@{m.offset}", lambda: self._send(m.key, value))
+
+    async def _send(self, key: bytes | None, value: bytes) -> None:
+        await (await self.topic.send(key=key, value=value))  # wait for the broker: the source offset moves on after this

@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     batch_size: int = Field(500, ge=1)
     batch_seconds: float = Field(0.5, gt=0)
     app_id: str = "hk"
+    data_dir: str | None = Field(None, description="where the Faust workers keep local table files (default ./<app>-data)")
 
     @model_validator(mode="before")
     @classmethod

@@ -20,6 +20,13 @@ ALERTS = "hk.alerts"
 
 COMPACTED = {INFLUENCERS, CONTRACTS}
 ALL = (STOREFRONT, POSTS, INFLUENCERS, CONTRACTS, ATTRIBUTIONS, DEAD_LETTER, ALERTS)
+# The attribution worker's Faust tables. Their changelog topics are created here, before any worker
+# starts: left to Faust, two workers starting together can see the topic missing and fail every write.
+ATTRIBUTION_TABLES = ("customers", "orders", "pending_refunds")
+
+
+def changelog(settings: Settings, table: str) -> str:
+    return f"{settings.app_id}-attribution-{table}-changelog"  # Faust's own naming: <app id>-<table>-changelog
 
 # Which topic and which key field each event type travels with.
 ROUTES = {
@@ -43,7 +50,8 @@ def create_topics(settings: Settings, wait_s: float = 60.0) -> list[str]:
             NewTopic(settings.topic(name), settings.partitions, 1,
                      topic_configs={"cleanup.policy": "compact"} if name in COMPACTED else {})
             for name in ALL if settings.topic(name) not in existing
-        ]
+        ] + [NewTopic(name, settings.partitions, 1, topic_configs={"cleanup.policy": "compact"})
+             for name in (changelog(settings, t) for t in ATTRIBUTION_TABLES) if name not in existing]
         if wanted:
             try:
                 admin.create_topics(wanted)

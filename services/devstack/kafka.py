@@ -46,6 +46,7 @@ class KafkaBroker:
         self.controller_port = free_port()
         self.sasl_port = free_port()  # a second listener with SASL/PLAIN, for the security tests
         self.dir = Path(data_dir or tempfile.mkdtemp(prefix="hk-kafka-"))
+        self.dir.mkdir(parents=True, exist_ok=True)
         self.proc: subprocess.Popen | None = None
 
     @property

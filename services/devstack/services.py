@@ -1,4 +1,8 @@
-"""Run the three services as child processes (``hk ingest|attribution|aggregator``), for the demo and tests."""
+"""Run the three services as child processes (``hk ingest|attribution|aggregator``), for the demo and tests.
+
+A process is named by its service, plus ``#N`` for extra workers of the same service: ``attribution#2``
+joins the same consumer group on its own web port and data directory, so the partitions are shared.
+"""
 from __future__ import annotations
 
 import os
@@ -7,9 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .ports import wait_port
+from .ports import free_port, wait_port
 
 SERVICES = ("ingest", "attribution", "aggregator")
+PORT_VARS = {"ingest": "HK_INGEST_PORT", "attribution": "HK_ATTRIBUTION_WEB_PORT", "aggregator": "HK_AGGREGATOR_WEB_PORT"}
 
 
 class ServiceProcesses:
@@ -17,16 +22,21 @@ class ServiceProcesses:
         self.env = {**os.environ, **env}
         self.log_dir = log_dir
         self.procs: dict[str, subprocess.Popen] = {}
+        self.ports: dict[str, int] = {}
         log_dir.mkdir(parents=True, exist_ok=True)
 
     def port(self, name: str) -> int:
-        var = {"ingest": "HK_INGEST_PORT", "attribution": "HK_ATTRIBUTION_WEB_PORT",
-               "aggregator": "HK_AGGREGATOR_WEB_PORT"}[name]
-        return int(self.env[var])
+        service, _, instance = name.partition("#")
+        if not instance:
+            return int(self.env[PORT_VARS[service]])
+        return self.ports.setdefault(name, free_port())
 
     def start(self, name: str, wait_s: float = 60.0) -> subprocess.Popen:
-        log = self.log_dir / f"{name}.log"
-        proc = subprocess.Popen([sys.executable, "-m", "services.cli", name], env=self.env,
+        service = name.partition("#")[0]
+        slug = name.replace("#", "-")
+        log = self.log_dir / f"{slug}.log"
+        env = {**self.env, PORT_VARS[service]: str(self.port(name)), "HK_DATA_DIR": str(self.log_dir / f"{slug}-data")}
+        proc = subprocess.Popen([sys.executable, "-m", "services.cli", service], env=env,
                                 stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
         self.procs[name] = proc
         wait_port(self.port(name), wait_s, proc, log)
@@ -44,6 +54,17 @@ class ServiceProcesses:
         proc = self.procs.pop(name)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+    def stop(self, name: str, timeout_s: float = 30.0) -> None:
+        """SIGTERM: a worker leaving the group cleanly (a rebalance hands its partitions over)."""
+        proc = self.procs.pop(name)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
     def stop_all(self) -> None:
         for name, proc in list(self.procs.items()):

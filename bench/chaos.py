@@ -1,0 +1,126 @@
+"""The whole stack on its own broker and Postgres, and the faults a production run meets.
+
+Every fault is timed from the moment it is injected until the part it hit serves again; a supervisor
+restarts any worker that died on its own (as systemd or Kubernetes would) and counts it.
+"""
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psutil
+
+from services.aggregator.migrate import migrate
+from services.common.settings import Settings
+from services.common.topics import create_topics
+from services.devstack.kafka import KafkaBroker
+from services.devstack.ports import free_port
+from services.devstack.postgres import EmbeddedPostgres
+from services.devstack.services import ServiceProcesses
+
+WORKERS = ("ingest", "attribution", "attribution#2", "aggregator", "aggregator#2")
+
+
+@dataclass
+class Fault:
+    kind: str            # sigkill | rebalance | broker restart | postgres restart
+    target: str
+    at_s: float          # since the run started
+    recovery_s: float = 0.0
+
+
+@dataclass
+class Stack:
+    partitions: int = 6
+    work: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="hk-faults-")))
+    faults: list[Fault] = field(default_factory=list)
+    crashes: list[str] = field(default_factory=list)   # workers the supervisor found dead
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)
+
+    def start(self) -> "Stack":
+        try:
+            return self._start()
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self) -> "Stack":
+        self.broker = KafkaBroker(data_dir=self.work / "kafka").start()
+        self.postgres = EmbeddedPostgres(self.work / "pg").start()
+        run = uuid.uuid4().hex[:8]
+        self.env = {"HK_ENV": "dev", "HK_KAFKA_BOOTSTRAP": self.broker.bootstrap, "DATABASE_URL": self.postgres.create_database(f"hk_{run}"),
+                    "HK_APP_ID": f"hk-{run}", "HK_PARTITIONS": str(self.partitions), "HK_INGEST_PORT": str(free_port()),
+                    "HK_ATTRIBUTION_WEB_PORT": str(free_port()), "HK_AGGREGATOR_WEB_PORT": str(free_port())}
+        self.settings = Settings(**{k[3:].lower(): v for k, v in self.env.items() if k.startswith("HK_")},
+                                 database_url=self.env["DATABASE_URL"])
+        migrate(self.settings)
+        create_topics(self.settings)
+        self.procs = ServiceProcesses(self.env, self.work / "logs")
+        for name in WORKERS:
+            self.procs.start(name)
+        self.started = time.monotonic()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._watch = threading.Thread(target=self._supervise, daemon=True)
+        self._watch.start()
+        return self
+
+    def metric(self, worker: str, name: str) -> float:
+        text = httpx.get(f"http://127.0.0.1:{self.procs.port(worker)}/metrics", timeout=5).text
+        return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name))
+
+    def _fault(self, kind: str, target: str, action) -> Fault:
+        fault = Fault(kind, target, time.monotonic() - self.started)
+        began = time.monotonic()
+        with self._lock:
+            action()
+        fault.recovery_s = round(time.monotonic() - began, 2)
+        self.faults.append(fault)
+        return fault
+
+    def sigkill(self, worker: str) -> Fault:
+        return self._fault("sigkill", worker, lambda: (self.procs.kill(worker), self.procs.start(worker)))
+
+    def leave(self, worker: str) -> Fault:
+        """A clean leave: its partitions move to the other worker of the group."""
+        return self._fault("rebalance (leave)", worker, lambda: self.procs.stop(worker))
+
+    def join(self, worker: str) -> Fault:
+        return self._fault("rebalance (join)", worker, lambda: self.procs.start(worker))
+
+    def restart_broker(self, down_s: float = 3.0) -> Fault:
+        def bounce():
+            self.broker.stop()
+            time.sleep(down_s)
+            self.broker.start()
+        return self._fault("broker restart", "kafka", bounce)
+
+    def restart_postgres(self) -> Fault:
+        return self._fault("postgres restart", "postgres", lambda: self.postgres.restart("immediate"))
+
+    def _supervise(self) -> None:
+        while not self._stop.wait(0.5):
+            with self._lock:
+                for name in self.procs.dead():
+                    self.crashes.append(name)
+                    self.procs.procs.pop(name)
+                    self.procs.start(name)
+                for name, proc in self.procs.procs.items():
+                    try:
+                        rss = psutil.Process(proc.pid).memory_info().rss / 2**20
+                    except psutil.Error:
+                        continue
+                    self.peak_rss_mb[name] = max(self.peak_rss_mb.get(name, 0.0), round(rss, 1))
+
+    def close(self) -> None:
+        if watch := getattr(self, "_watch", None):
+            self._stop.set()
+            watch.join(5)
+        for part, end in (("procs", "stop_all"), ("broker", "cleanup"), ("postgres", "cleanup")):
+            if hasattr(self, part):
+                getattr(getattr(self, part), end)()

@@ -1,0 +1,197 @@
+"""``hk bench faults``: a generated workload sent through the real stack while workers are SIGKILLed,
+workers leave and rejoin their groups, and the broker and Postgres restart; then every figure in
+influencer_daily, payouts and the rolling windows is compared with the independently computed answer.
+
+The test suite runs it at 100k events; the benchmark command runs it longer (``--events``, ``--rounds``).
+"""
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import httpx
+from sqlalchemy import text
+
+from services.common.db import make_engine
+
+from .chaos import Stack
+from .timing import print_table
+from .workload import FIGURES, Expected, Workload, expect, generate
+
+# One round of faults, in order; each fires at a random moment of its slice of the send.
+ROUND = [("sigkill", "ingest"), ("sigkill", "attribution"), ("sigkill", "aggregator#2"), ("leave", "attribution#2"),
+         ("sigkill", "aggregator"), ("join", "attribution#2"), ("broker", "kafka"), ("sigkill", "attribution"),
+         ("leave", "aggregator#2"), ("sigkill", "ingest"), ("join", "aggregator#2"), ("postgres", "postgres"),
+         ("sigkill", "attribution#2"), ("sigkill", "aggregator"), ("sigkill", "aggregator#2")]
+
+
+class Sender(threading.Thread):
+    """A storefront that retries until it gets a 202: a timeout or 5xx means "maybe sent", so it sends again."""
+
+    def __init__(self, url: str, events: list[dict], batch: int = 250) -> None:
+        super().__init__(daemon=True)
+        self.url, self.events, self.batch = url, events, batch
+        self.sent, self.retries, self.statuses, self.error = 0, 0, Counter(), None
+
+    def run(self) -> None:
+        try:
+            with httpx.Client(base_url=self.url, headers={"Authorization": "Bearer dev-key"}, timeout=30) as client:
+                for i in range(0, len(self.events), self.batch):
+                    self._send(client, self.events[i:i + self.batch])
+        except Exception as exc:  # noqa: BLE001 — reported by the run
+            self.error = exc
+
+    def _send(self, client: httpx.Client, chunk: list[dict]) -> None:
+        body = json.dumps(chunk).encode()
+        while True:
+            try:
+                r = client.post("/v1/events", content=body, headers={"Content-Type": "application/json"})
+                self.statuses[r.status_code] += 1
+                if r.status_code == 202:
+                    self.sent += len(chunk)
+                    return
+                if r.status_code not in (429, 503) and r.status_code < 500:
+                    raise RuntimeError(f"the ingest refused a valid batch: {r.status_code} {r.text[:500]}")
+                wait = float(r.headers.get("retry-after", 1))
+            except httpx.TransportError as exc:
+                self.statuses[type(exc).__name__] += 1
+                wait = 0.5
+            self.retries += 1
+            time.sleep(wait)
+
+
+@dataclass
+class Report:
+    events: int
+    sent_with_retries: int
+    faults: list
+    crashes: list
+    mismatches: dict = field(default_factory=dict)   # table → differing keys (empty: exact)
+    lost: dict = field(default_factory=dict)         # figure → amount missing
+    duplicated: dict = field(default_factory=dict)   # figure → amount counted twice
+    drain_s: float = 0.0
+    total_s: float = 0.0
+    peak_rss_mb: dict = field(default_factory=dict)
+    dead_letters: int = 0
+    statuses: dict = field(default_factory=dict)
+    drained: bool = True
+
+    @property
+    def exact(self) -> bool:
+        return self.drained and self.dead_letters == 0 and not any(self.mismatches.values()) and not any(self.lost.values()) and not any(self.duplicated.values())
+
+
+def run(n_events: int = 100_000, rounds: int = 1, seed: int = 7, drain_timeout_s: float = 600) -> Report:
+    workload = generate(n_events, seed=seed, run=f"f{seed}")
+    expected = expect(workload)
+    stack = Stack().start()
+    try:
+        return _run(stack, workload, expected, rounds, random.Random(seed), drain_timeout_s)
+    finally:
+        stack.close()
+
+
+def _run(stack: Stack, workload: Workload, expected: Expected, rounds: int, rnd: random.Random, drain_timeout_s: float) -> Report:
+    engine = make_engine(stack.env["DATABASE_URL"])
+    url = f"http://127.0.0.1:{stack.env['HK_INGEST_PORT']}"
+    setup = Sender(url, workload.setup)
+    setup.run()
+    _wait(lambda: _scalar(engine, "SELECT count(*) FROM contracts") == sum(e["type"] == "contract" for e in workload.setup), 120, "contracts stored")
+    n_contracts = sum(e["type"] == "contract" for e in workload.setup)
+    for worker in ("attribution", "attribution#2"):  # coupons must be known before the orders arrive
+        _wait(lambda: stack.metric(worker, "hk_attribution_contracts_indexed") >= n_contracts, 60, f"{worker} indexes contracts")
+
+    sender = Sender(url, workload.events)
+    sender.start()
+    plan = ROUND * rounds
+    for i, (kind, target) in enumerate(plan):
+        at = (i + rnd.uniform(0.1, 0.9)) / len(plan) * len(workload.events)
+        while sender.sent < at and sender.is_alive():
+            time.sleep(0.05)
+        {"sigkill": stack.sigkill, "leave": stack.leave, "join": stack.join,
+         "broker": lambda _: stack.restart_broker(), "postgres": lambda _: stack.restart_postgres()}[kind](target)
+    sender.join()
+    if sender.error:
+        raise sender.error
+    sent_at = time.monotonic()
+    drained = _wait(lambda: _facts(engine) == (expected.order_lines, expected.refund_lines), drain_timeout_s,
+                    f"all {expected.order_lines} order lines and {expected.refund_lines} refund lines written", fail=False)
+    report = Report(len(workload.unique), len(workload.events), stack.faults, stack.crashes, drain_s=round(time.monotonic() - sent_at, 1),
+                    total_s=round(time.monotonic() - stack.started, 1), peak_rss_mb=dict(stack.peak_rss_mb),
+                    dead_letters=_dead_letters(stack), statuses=dict(sender.statuses), drained=drained)
+    compare(engine, expected, report)
+    engine.dispose()
+    return report
+
+
+def compare(engine, expected: Expected, report: Report) -> None:
+    daily = {tuple(r[:4]): dict(zip(FIGURES, r[4:])) for r in _rows(engine, f"SELECT day, influencer_id, brand, platform, {', '.join(FIGURES)} FROM influencer_daily")}
+    today = _scalar(engine, "SELECT business_today()")
+    rolling = {tuple(r[:3]): dict(zip(FIGURES, r[3:])) for r in _rows(engine, f"SELECT window_days, influencer_id, brand, {', '.join(FIGURES)} "
+                                                                           "FROM rolling_current WHERE influencer_id <> '' AND brand <> ''")}
+    payouts = dict(_rows(engine, "SELECT contract_id, total_payout FROM payouts"))
+    report.mismatches = {"influencer_daily": _diff(expected.daily, daily), "rolling_current": _diff(expected.rolling(today), rolling),
+                         "payouts": sorted(k for k in expected.payouts.keys() | payouts.keys()
+                                           if Decimal(expected.payouts.get(k, 0)) != Decimal(payouts.get(k, 0)))}
+    for figure in FIGURES:
+        gap = [Decimal(expected.daily.get(k, {}).get(figure, 0)) - Decimal(daily.get(k, {}).get(figure, 0)) for k in expected.daily.keys() | daily.keys()]
+        report.lost[figure] = sum((g for g in gap if g > 0), Decimal(0))
+        report.duplicated[figure] = sum((-g for g in gap if g < 0), Decimal(0))
+
+
+def _diff(want: dict, got: dict) -> list:
+    norm = lambda figures: {k: Decimal(v) for k, v in figures.items()}
+    return sorted(k for k in want.keys() | got.keys() if norm(want.get(k, {})) != norm(got.get(k, dict.fromkeys(FIGURES, 0))))[:20]
+
+
+def _facts(engine) -> tuple[int, int]:
+    return _scalar(engine, "SELECT count(*) FROM attributed_orders"), _scalar(engine, "SELECT count(*) FROM refunds")
+
+
+def _dead_letters(stack: Stack) -> int:
+    from kafka import KafkaConsumer, TopicPartition
+    consumer = KafkaConsumer(bootstrap_servers=stack.broker.bootstrap)
+    topic = stack.settings.topic("hk.dead-letter")
+    parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+    total = sum(consumer.end_offsets(parts).values()) if parts else 0
+    consumer.close()
+    return total
+
+
+def _rows(engine, sql: str):
+    with engine.connect() as conn:
+        return conn.execute(text(sql)).all()
+
+
+def _scalar(engine, sql: str):
+    try:
+        return _rows(engine, sql)[0][0]
+    except Exception:  # noqa: BLE001 — Postgres may be restarting while we poll
+        return None
+
+
+def _wait(ok, timeout_s: float, what: str, fail: bool = True) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while not ok():
+        if time.monotonic() > deadline:
+            if fail:
+                raise TimeoutError(f"not within {timeout_s:.0f}s: {what}")
+            print(f"not within {timeout_s:.0f}s: {what}; comparing what is there", flush=True)
+            return False
+        time.sleep(0.5)
+    return True
+
+
+def print_report(r: Report) -> None:
+    print(f"{r.events} events ({r.sent_with_retries} sent with storefront retries), {len(r.faults)} faults, "
+          f"{len(r.crashes)} unplanned restarts {r.crashes or ''}; drain {r.drain_s}s, total {r.total_s}s")
+    print_table(("fault", "target", "at s", "recovery s"), [(f.kind, f.target, round(f.at_s, 1), f.recovery_s) for f in r.faults])
+    print_table(("figure", "lost", "duplicated"), [(k, r.lost[k], r.duplicated[k]) for k in FIGURES])
+    print(f"mismatched keys: { {k: len(v) for k, v in r.mismatches.items()} }; dead letters: {r.dead_letters}; "
+          f"HTTP: {r.statuses}; peak RSS MB: {r.peak_rss_mb}")
+    print("EXACT" if r.exact else "NOT EXACT")

@@ -10,12 +10,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from prometheus_client import make_asgi_app
 
 from ..common.events import EVENT_TYPES, InvalidEvent, loads, validate
 from ..common.metrics import INGEST_EVENTS, INGEST_PRODUCE_SECONDS, INGEST_REQUESTS
 from ..common.settings import Settings
-from .openapi_doc import EVENTS_REQUEST, EVENTS_RESPONSES, SHOPIFY_RESPONSES
+from .openapi_doc import EVENTS_RESPONSES, SHOPIFY_RESPONSES, events_request
 from .producer import BrokerUnavailable, EventProducer
 from .rate_limit import RateLimiter
 from .shopify import to_events, verified
@@ -35,6 +36,13 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
     app = FastAPI(title="Influencer attribution ingest", version="1", lifespan=lifespan,
                   description="Storefronts and social collectors post events here; see schemas/ for each event.")
     app.mount("/metrics", make_asgi_app())
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # the framework's own refusals (unknown path, wrong method) in the same shape as ours
+        allowed = f"; this path accepts {exc.headers['Allow']}" if exc.headers and "Allow" in exc.headers else ""
+        return reply(exc.status_code, {"errors": [{"index": None, "field": "",
+                                                   "message": f"{request.method} {request.url.path}: {exc.detail}{allowed}"}]}, exc.headers)
     _declare_bearer_auth(app)
 
     def reply(status: int, body: dict, headers: dict | None = None) -> JSONResponse:
@@ -54,7 +62,7 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
     def healthz() -> dict:
         return {"status": "ok", "service": "ingest"}
 
-    @app.post("/v1/events", status_code=202, tags=["events"], openapi_extra=EVENTS_REQUEST, responses=EVENTS_RESPONSES)
+    @app.post("/v1/events", status_code=202, tags=["events"], openapi_extra=events_request(settings.currency), responses=EVENTS_RESPONSES)
     async def post_events(request: Request) -> JSONResponse:
         key = key_digest(request)
         if key is None:

@@ -3,19 +3,24 @@ so that money stays Decimal and errors carry indexes; these declarations documen
 from ..common.events import EVENT_TYPES, schema
 
 
-def _event_ref(t: str) -> dict:
+def _event_ref(t: str, currency: str) -> dict:
     s = {k: v for k, v in schema(t).items() if k not in ("$schema", "$id")}
+    if "currency" in s.get("properties", {}):  # the schema allows any ISO code; this deployment takes one
+        s["properties"] = {**s["properties"], "currency": {**s["properties"]["currency"], "enum": [currency]}}
     return s
 
 
-EVENT = {"oneOf": [_event_ref(t) for t in EVENT_TYPES], "discriminator": {"propertyName": "type"}}
+def events_request(currency: str) -> dict:
+    event = {"oneOf": [_event_ref(t, currency) for t in EVENT_TYPES], "discriminator": {"propertyName": "type"}}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "oneOf": [event, {"type": "array", "minItems": 1, "maxItems": 1000, "items": event}]}}}},
+        "security": [{"bearer": []}]}
+
+
 ERRORS = {"type": "object", "required": ["errors"], "properties": {"errors": {"type": "array", "items": {
     "type": "object", "required": ["index", "field", "message"],
     "properties": {"index": {"type": ["integer", "null"]}, "field": {"type": "string"}, "message": {"type": "string"}}}}}}
 
-EVENTS_REQUEST = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
-    "oneOf": [EVENT, {"type": "array", "minItems": 1, "maxItems": 1000, "items": EVENT}]}}}},
-    "security": [{"bearer": []}]}
 
 EVENTS_RESPONSES = {
     202: {"description": "Every event acknowledged by Kafka (acks=all)",

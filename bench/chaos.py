@@ -31,7 +31,8 @@ class Fault:
     kind: str            # sigkill | rebalance | broker restart | postgres restart
     target: str
     at_s: float          # since the run started
-    recovery_s: float = 0.0
+    action_s: float = 0.0    # until the part hit was back (process restarted, server answering)
+    recovery_s: float = 0.0  # until orders sent after it were counted in Postgres (bench/faults.py probes)
 
 
 @dataclass
@@ -79,7 +80,7 @@ class Stack:
         began = time.monotonic()
         with self._lock:
             action()
-        fault.recovery_s = round(time.monotonic() - began, 2)
+        fault.action_s = round(time.monotonic() - began, 2)
         self.faults.append(fault)
         return fault
 

@@ -12,6 +12,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 import httpx
@@ -21,7 +22,7 @@ from services.common.db import make_engine
 
 from .chaos import Stack
 from .timing import print_table
-from .workload import FIGURES, Expected, Workload, expect, generate
+from .workload import FIGURES, IST, Expected, Workload, expect, generate
 
 # One round of faults, in order; each fires at a random moment of its slice of the send.
 ROUND = [("sigkill", "ingest"), ("sigkill", "attribution"), ("sigkill", "aggregator#2"), ("leave", "attribution#2"),
@@ -33,16 +34,19 @@ ROUND = [("sigkill", "ingest"), ("sigkill", "attribution"), ("sigkill", "aggrega
 class Sender(threading.Thread):
     """A storefront that retries until it gets a 202: a timeout or 5xx means "maybe sent", so it sends again."""
 
-    def __init__(self, url: str, events: list[dict], batch: int = 250) -> None:
+    def __init__(self, url: str, events: list[dict], batch: int = 250, rate: float | None = None) -> None:
         super().__init__(daemon=True)
-        self.url, self.events, self.batch = url, events, batch
+        self.url, self.events, self.batch, self.rate = url, events, batch, rate
         self.sent, self.retries, self.statuses, self.error = 0, 0, Counter(), None
 
     def run(self) -> None:
         try:
             with httpx.Client(base_url=self.url, headers={"Authorization": "Bearer dev-key"}, timeout=30) as client:
+                began = time.monotonic()
                 for i in range(0, len(self.events), self.batch):
                     self._send(client, self.events[i:i + self.batch])
+                    if self.rate:  # a steady storefront, not a flood: recovery is then the fault's, not a backlog's
+                        time.sleep(max(0.0, began + (i + self.batch) / self.rate - time.monotonic()))
         except Exception as exc:  # noqa: BLE001 — reported by the run
             self.error = exc
 
@@ -80,23 +84,25 @@ class Report:
     dead_letters: int = 0
     statuses: dict = field(default_factory=dict)
     drained: bool = True
+    stuck: dict = field(default_factory=dict)        # (group, topic, partition) → (committed, end), when not exact
 
     @property
     def exact(self) -> bool:
         return self.drained and self.dead_letters == 0 and not any(self.mismatches.values()) and not any(self.lost.values()) and not any(self.duplicated.values())
 
 
-def run(n_events: int = 100_000, rounds: int = 1, seed: int = 7, drain_timeout_s: float = 600) -> Report:
+def run(n_events: int = 100_000, rounds: int = 1, seed: int = 7, rate: float = 500, drain_timeout_s: float = 600) -> Report:
     workload = generate(n_events, seed=seed, run=f"f{seed}")
     expected = expect(workload)
     stack = Stack().start()
     try:
-        return _run(stack, workload, expected, rounds, random.Random(seed), drain_timeout_s)
+        return _run(stack, workload, expected, rounds, random.Random(seed), rate, drain_timeout_s)
     finally:
         stack.close()
 
 
-def _run(stack: Stack, workload: Workload, expected: Expected, rounds: int, rnd: random.Random, drain_timeout_s: float) -> Report:
+def _run(stack: Stack, workload: Workload, expected: Expected, rounds: int, rnd: random.Random, rate: float,
+         drain_timeout_s: float) -> Report:
     engine = make_engine(stack.env["DATABASE_URL"])
     url = f"http://127.0.0.1:{stack.env['HK_INGEST_PORT']}"
     setup = Sender(url, workload.setup)
@@ -106,15 +112,16 @@ def _run(stack: Stack, workload: Workload, expected: Expected, rounds: int, rnd:
     for worker in ("attribution", "attribution#2"):  # coupons must be known before the orders arrive
         _wait(lambda: stack.metric(worker, "hk_attribution_contracts_indexed") >= n_contracts, 60, f"{worker} indexes contracts")
 
-    sender = Sender(url, workload.events)
+    sender = Sender(url, workload.events, rate=rate)
     sender.start()
     plan = ROUND * rounds
     for i, (kind, target) in enumerate(plan):
         at = (i + rnd.uniform(0.1, 0.9)) / len(plan) * len(workload.events)
         while sender.sent < at and sender.is_alive():
             time.sleep(0.05)
-        {"sigkill": stack.sigkill, "leave": stack.leave, "join": stack.join,
-         "broker": lambda _: stack.restart_broker(), "postgres": lambda _: stack.restart_postgres()}[kind](target)
+        fault = {"sigkill": stack.sigkill, "leave": stack.leave, "join": stack.join,
+                 "broker": lambda _: stack.restart_broker(), "postgres": lambda _: stack.restart_postgres()}[kind](target)
+        fault.recovery_s = round(fault.action_s + probe(url, engine, f"{i}"), 1)
     sender.join()
     if sender.error:
         raise sender.error
@@ -125,15 +132,33 @@ def _run(stack: Stack, workload: Workload, expected: Expected, rounds: int, rnd:
                     total_s=round(time.monotonic() - stack.started, 1), peak_rss_mb=dict(stack.peak_rss_mb),
                     dead_letters=_dead_letters(stack), statuses=dict(sender.statuses), drained=drained)
     compare(engine, expected, report)
+    if not report.exact:
+        report.stuck = _stuck(stack)
     engine.dispose()
     return report
 
 
+PROBE = "probe"  # the influencer of the recovery probes, left out of the comparison
+
+
+def probe(url: str, engine, tag: str, n: int = 12, timeout_s: float = 300) -> float:
+    """Seconds until orders sent now (spread over customers, so over partitions) are all in Postgres."""
+    began = time.monotonic()
+    orders = [{"type": "order", "order_id": f"probe-{tag}-{c}", "customer_id": f"probe-{tag}-{c}", "currency": "INR",
+               "placed_at": datetime.now(IST).isoformat(), "influencer_id": PROBE,
+               "lines": [{"product": "p", "brand": "Gritzo", "quantity": 1, "revenue": "1"}]} for c in range(n)]
+    Sender(url, orders).run()
+    _wait(lambda: _scalar(engine, f"SELECT count(*) FROM attributed_orders WHERE order_id LIKE 'probe-{tag}-%'") == n,
+          timeout_s, f"probe {tag} counted", fail=False)
+    return time.monotonic() - began
+
+
 def compare(engine, expected: Expected, report: Report) -> None:
-    daily = {tuple(r[:4]): dict(zip(FIGURES, r[4:])) for r in _rows(engine, f"SELECT day, influencer_id, brand, platform, {', '.join(FIGURES)} FROM influencer_daily")}
+    daily = {tuple(r[:4]): dict(zip(FIGURES, r[4:])) for r in _rows(engine, f"SELECT day, influencer_id, brand, platform, {', '.join(FIGURES)} "
+                                                                          f"FROM influencer_daily WHERE influencer_id <> '{PROBE}'")}
     today = _scalar(engine, "SELECT business_today()")
     rolling = {tuple(r[:3]): dict(zip(FIGURES, r[3:])) for r in _rows(engine, f"SELECT window_days, influencer_id, brand, {', '.join(FIGURES)} "
-                                                                           "FROM rolling_current WHERE influencer_id <> '' AND brand <> ''")}
+                                                                           f"FROM rolling_current WHERE influencer_id NOT IN ('', '{PROBE}') AND brand <> ''")}
     payouts = dict(_rows(engine, "SELECT contract_id, total_payout FROM payouts"))
     report.mismatches = {"influencer_daily": _diff(expected.daily, daily), "rolling_current": _diff(expected.rolling(today), rolling),
                          "payouts": sorted(k for k in expected.payouts.keys() | payouts.keys()
@@ -150,7 +175,27 @@ def _diff(want: dict, got: dict) -> list:
 
 
 def _facts(engine) -> tuple[int, int]:
-    return _scalar(engine, "SELECT count(*) FROM attributed_orders"), _scalar(engine, "SELECT count(*) FROM refunds")
+    return (_scalar(engine, f"SELECT count(*) FROM attributed_orders WHERE influencer_id IS DISTINCT FROM '{PROBE}'"),
+            _scalar(engine, "SELECT count(*) FROM refunds"))
+
+
+def _stuck(stack: Stack) -> dict:
+    """Where each consumer group stands, partition by partition, for a run that did not come out exact."""
+    from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+    from services.common.topics import CONSUMERS
+    admin, consumer = KafkaAdminClient(bootstrap_servers=stack.broker.bootstrap), KafkaConsumer(bootstrap_servers=stack.broker.bootstrap)
+    out = {}
+    for worker, names in CONSUMERS.items():
+        group = f"{stack.settings.app_id}-{worker}"
+        committed = admin.list_group_offsets({group: None}).get(group, {})
+        parts = [TopicPartition(stack.settings.topic(n), p) for n in names for p in consumer.partitions_for_topic(stack.settings.topic(n)) or ()]
+        for tp, end in consumer.end_offsets(parts).items():
+            done = committed[tp].offset if tp in committed else 0
+            if done != end:
+                out[(worker, tp.topic, tp.partition)] = (done, end)
+    admin.close()
+    consumer.close()
+    return out
 
 
 def _dead_letters(stack: Stack) -> int:
@@ -190,8 +235,11 @@ def _wait(ok, timeout_s: float, what: str, fail: bool = True) -> bool:
 def print_report(r: Report) -> None:
     print(f"{r.events} events ({r.sent_with_retries} sent with storefront retries), {len(r.faults)} faults, "
           f"{len(r.crashes)} unplanned restarts {r.crashes or ''}; drain {r.drain_s}s, total {r.total_s}s")
-    print_table(("fault", "target", "at s", "recovery s"), [(f.kind, f.target, round(f.at_s, 1), f.recovery_s) for f in r.faults])
+    print_table(("fault", "target", "at s", "back s", "recovery s"),
+                [(f.kind, f.target, round(f.at_s, 1), f.action_s, f.recovery_s) for f in r.faults])
     print_table(("figure", "lost", "duplicated"), [(k, r.lost[k], r.duplicated[k]) for k in FIGURES])
     print(f"mismatched keys: { {k: len(v) for k, v in r.mismatches.items()} }; dead letters: {r.dead_letters}; "
           f"HTTP: {r.statuses}; peak RSS MB: {r.peak_rss_mb}")
+    if r.stuck:
+        print(f"consumer groups not at the end (committed, end): {r.stuck}")
     print("EXACT" if r.exact else "NOT EXACT")

@@ -1,6 +1,7 @@
 """``hk``: one CLI for every service and tool."""
 from __future__ import annotations
 
+import os
 import argparse
 import json
 import logging
@@ -22,7 +23,7 @@ def _ingest(args) -> None:
 def _faust(build) -> None:
     import faust
     app = build(get_settings())
-    faust.Worker(app, loglevel="WARNING").execute_from_commandline()
+    faust.Worker(app, loglevel=os.environ.get("HK_LOG_LEVEL", "WARNING")).execute_from_commandline()
 
 
 def _attribution(args) -> None:
@@ -112,7 +113,7 @@ def _bench(args) -> None:
         run(args.influencers, args.days, args.repeat)
     elif args.workload == "faults":
         from bench.faults import print_report, run
-        report = run(args.events, rounds=args.rounds, seed=args.seed)
+        report = run(args.events, rounds=args.rounds, seed=args.seed, rate=args.rate)
         print_report(report)
         if not report.exact:
             raise SystemExit(1)
@@ -220,6 +221,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--events", type=int, default=1_000_000, help="faults: events in the workload (before retries)")
     p.add_argument("--rounds", type=int, default=5, help="faults: rounds of the fault plan (15 faults each)")
     p.add_argument("--seed", type=int, default=7, help="faults: workload and timing seed")
+    p.add_argument("--rate", type=float, default=500, help="faults: events/s the storefront sends")
     p.set_defaults(fn=_bench)
     p = sub.add_parser("dashboards", help="write the Grafana boards' JSON from code (deploy/grafana/dashboards)")
     p.add_argument("--check", action="store_true", help="fail if the committed JSON differs from the code")

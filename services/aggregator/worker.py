@@ -24,7 +24,7 @@ from .writer import write_batch
 
 log = logging.getLogger(__name__)
 ALERTS_EVERY_S = 1.0
-SOURCES = (topics.ATTRIBUTIONS, topics.POSTS, topics.INFLUENCERS, topics.CONTRACTS)
+SOURCES = topics.CONSUMERS["aggregator"]
 
 
 def build(settings: Settings) -> faust.App:

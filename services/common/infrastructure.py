@@ -36,3 +36,4 @@ async def retrying(what: str, attempt: Callable[[], Awaitable[T]], delays=DELAYS
             log.warning("%s failed (%r); retrying in %.1fs", what, exc, delay)
             await asyncio.sleep(delay)
     raise AssertionError("unreachable")
+

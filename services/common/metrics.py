@@ -4,6 +4,7 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 INGEST_REQUESTS = Counter("hk_ingest_requests", "HTTP requests to POST /v1/events, by response status", ["status"])
+INGEST_PIPELINE_LAG = Gauge("hk_ingest_pipeline_lag", "Events each worker group is behind, as the ingest last read it (it sheds load above HK_INGEST_MAX_LAG)", ["worker"])
 INGEST_EVENTS = Counter("hk_ingest_events", "Events received by the ingest, by type and outcome (accepted, rejected, failed)", ["type", "outcome"])
 INGEST_PRODUCE_SECONDS = Histogram(
     "hk_ingest_produce_seconds", "Time from the first send to the broker's acks=all acknowledgement of a request's events",

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     produce_timeout_s: float = 10.0
     rate_limit_events_s: float = Field(50_000, ge=0, description="events per second per API key (0: no limit)")
     rate_limit_burst: int = Field(100_000, ge=1, description="events a key may send at once above the rate")
+    ingest_max_lag: int = Field(1_000_000, ge=0, description="events the workers may fall behind before the ingest "
+                                "answers 503 (0: never); Postgres or a worker being slow shows up here first")
+    ingest_max_inflight: int = Field(64, ge=1, description="requests waiting on Kafka at once; more get 503 at once")
+    lag_check_seconds: float = Field(2.0, gt=0, description="how often the ingest reads the workers' consumer lag")
     shopify_webhook_secret: SecretStr | None = Field(None, description="enables POST /v1/webhooks/shopify/orders")
 
     currency: str = "INR"

@@ -20,6 +20,9 @@ ALERTS = "hk.alerts"
 
 COMPACTED = {INFLUENCERS, CONTRACTS}
 ALL = (STOREFRONT, POSTS, INFLUENCERS, CONTRACTS, ATTRIBUTIONS, DEAD_LETTER, ALERTS)
+# What each worker's consumer group reads (its group id is <app id>-<worker>): the ingest sheds load when they fall behind.
+CONSUMERS = {"attribution": (STOREFRONT,), "aggregator": (ATTRIBUTIONS, POSTS, INFLUENCERS, CONTRACTS)}
+
 # The attribution worker's Faust tables. Their changelog topics are created here, before any worker
 # starts: left to Faust, two workers starting together can see the topic missing and fail every write.
 ATTRIBUTION_TABLES = ("customers", "orders", "pending_refunds")

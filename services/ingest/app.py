@@ -17,6 +17,7 @@ from ..common.events import EVENT_TYPES, InvalidEvent, loads, validate
 from ..common.metrics import INGEST_EVENTS, INGEST_PRODUCE_SECONDS, INGEST_REQUESTS
 from ..common.settings import Settings
 from .openapi_doc import EVENTS_RESPONSES, SHOPIFY_RESPONSES, events_request
+from .backpressure import LagGuard
 from .producer import BrokerUnavailable, EventProducer
 from .rate_limit import RateLimiter
 from .shopify import to_events, verified
@@ -27,10 +28,14 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
     limiter = RateLimiter(settings.rate_limit_events_s, settings.rate_limit_burst)
     secret = settings.shopify_webhook_secret.get_secret_value().encode() if settings.shopify_webhook_secret else None
     producer = producer or EventProducer(settings)
+    guard = LagGuard(settings)
+    inflight = [0]  # requests waiting on Kafka now (one event loop: no lock needed)
 
     @asynccontextmanager
     async def lifespan(_app):
+        guard.start()
         yield
+        guard.close()
         producer.close()
 
     app = FastAPI(title="Influencer attribution ingest", version="1", lifespan=lifespan,
@@ -105,17 +110,33 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
             for e in events:
                 INGEST_EVENTS.labels(_type(e), "rejected").inc()
             return reply(422, {"errors": errors})
+        if refusal := overloaded():
+            for e in events:
+                INGEST_EVENTS.labels(e["type"], "failed").inc()
+            return reply(503, {"errors": [{"index": None, "field": "", "message": refusal[0]}]}, {"Retry-After": refusal[1]})
         started = time.perf_counter()
+        inflight[0] += 1
         try:
             await run_in_threadpool(producer.send_all, events)
         except BrokerUnavailable as exc:
             for e in events:
                 INGEST_EVENTS.labels(e["type"], "failed").inc()
             return reply(503, {"errors": [{"index": None, "field": "", "message": str(exc)}]}, {"Retry-After": "5"})
+        finally:
+            inflight[0] -= 1
         INGEST_PRODUCE_SECONDS.observe(time.perf_counter() - started)
         for e in events:
             INGEST_EVENTS.labels(e["type"], "accepted").inc()
         return reply(success, {"accepted": len(events)})
+
+    def overloaded() -> tuple[str, str] | None:
+        """Why to refuse now (message, Retry-After), if the pipeline cannot take more without buffering it."""
+        if inflight[0] >= settings.ingest_max_inflight:
+            return (f"{inflight[0]} requests are already waiting on Kafka; nothing was accepted, retry shortly", "1")
+        if behind := guard.behind():
+            return (f"the {behind[0]} workers are {behind[1]} events behind (over {settings.ingest_max_lag}; Postgres or a "
+                    "worker is slow); nothing was accepted, retry later", "5")
+        return None
 
     @app.post("/v1/webhooks/shopify/orders", tags=["webhooks"], responses=SHOPIFY_RESPONSES,
               summary="Shopify orders/create, orders/updated and refunds webhooks (signed)")

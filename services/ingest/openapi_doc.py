@@ -31,7 +31,7 @@ EVENTS_RESPONSES = {
     413: {"description": "Body or batch too large", "content": {"application/json": {"schema": ERRORS}}},
     422: {"description": "One or more events invalid; none accepted", "content": {"application/json": {"schema": ERRORS}}},
     429: {"description": "Over the key's event rate; none accepted, retry after Retry-After", "content": {"application/json": {"schema": ERRORS}}},
-    503: {"description": "Kafka did not acknowledge; none accepted, retry", "content": {"application/json": {"schema": ERRORS}}},
+    503: {"description": "Kafka did not acknowledge, or the pipeline is too far behind (back-pressure); none accepted, retry after Retry-After", "content": {"application/json": {"schema": ERRORS}}},
 }
 
 _JSON_ERRORS = {"application/json": {"schema": ERRORS}}
@@ -43,7 +43,7 @@ SHOPIFY_RESPONSES = {
     404: {"description": "Shopify webhooks are not enabled (HK_SHOPIFY_WEBHOOK_SECRET unset)", "content": _JSON_ERRORS},
     413: {"description": "Body too large", "content": _JSON_ERRORS},
     422: {"description": "The mapped events are invalid (for example another currency); none accepted", "content": _JSON_ERRORS},
-    503: {"description": "Kafka did not acknowledge; Shopify will retry", "content": _JSON_ERRORS},
+    503: {"description": "Kafka did not acknowledge, or the pipeline is too far behind; Shopify will retry", "content": _JSON_ERRORS},
 }
 
 

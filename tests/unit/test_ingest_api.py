@@ -159,3 +159,17 @@ def test_the_bucket_refills_at_the_rate():
     now[0] = 0.5
     assert limiter.take(b"k", 5) == 0 and limiter.take(b"k", 1) == 0.1
     assert limiter.take(b"k", 11) == float("inf")  # more than the burst can never pass: the 429 says so
+
+
+def test_requests_over_the_inflight_limit_are_refused_at_once_not_queued():
+    class SlowProducer(RecordingProducer):
+        def send_all(self, events):  # while this request waits on "Kafka", another one arrives
+            self.second = TestClient(app).post("/v1/events", json=ORDER, headers=AUTH)
+            super().send_all(events)
+
+    producer = SlowProducer()
+    app = create_app(Settings(env="prod", api_keys="k1", ingest_max_inflight=1), producer)
+    first = TestClient(app).post("/v1/events", json=ORDER, headers=AUTH)
+    assert first.status_code == 202 and len(producer.sent) == 1
+    assert producer.second.status_code == 503 and producer.second.headers["retry-after"] == "1"
+    assert "already waiting on Kafka" in producer.second.json()["errors"][0]["message"]

@@ -181,21 +181,15 @@ def _facts(engine) -> tuple[int, int]:
 
 def _stuck(stack: Stack) -> dict:
     """Where each consumer group stands, partition by partition, for a run that did not come out exact."""
-    from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-    from services.common.topics import CONSUMERS
+    from kafka import KafkaAdminClient, KafkaConsumer
+    from services.ingest.backpressure import positions
     admin, consumer = KafkaAdminClient(bootstrap_servers=stack.broker.bootstrap), KafkaConsumer(bootstrap_servers=stack.broker.bootstrap)
-    out = {}
-    for worker, names in CONSUMERS.items():
-        group = f"{stack.settings.app_id}-{worker}"
-        committed = admin.list_group_offsets({group: None}).get(group, {})
-        parts = [TopicPartition(stack.settings.topic(n), p) for n in names for p in consumer.partitions_for_topic(stack.settings.topic(n)) or ()]
-        for tp, end in consumer.end_offsets(parts).items():
-            done = committed[tp].offset if tp in committed else 0
-            if done != end:
-                out[(worker, tp.topic, tp.partition)] = (done, end)
-    admin.close()
-    consumer.close()
-    return out
+    try:
+        return {(worker, tp.topic, tp.partition): (done, end)
+                for (worker, tp), (done, end) in positions(stack.settings, admin, consumer).items() if done != end}
+    finally:
+        admin.close()
+        consumer.close()
 
 
 def _dead_letters(stack: Stack) -> int:

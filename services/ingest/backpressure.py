@@ -59,15 +59,23 @@ class LagGuard:
                 client.close()
 
     def read(self, admin: KafkaAdminClient, consumer: KafkaConsumer) -> dict[str, int]:
-        lag = {}  # a group that never committed has read nothing: all of its topics count
-        for worker, names in topics.CONSUMERS.items():
-            wanted = {self.settings.topic(n) for n in names}
-            group = f"{self.settings.app_id}-{worker}"
-            committed = admin.list_group_offsets({group: None}).get(group, {})
-            parts = [TopicPartition(t, p) for t in sorted(wanted) for p in (consumer.partitions_for_topic(t) or ())]
-            ends = consumer.end_offsets(parts) if parts else {}
-            lag[worker] = sum(max(end - max(committed[tp].offset if tp in committed else 0, 0), 0) for tp, end in ends.items())
+        lag: dict[str, int] = {}
+        for (worker, _), (committed, end) in positions(self.settings, admin, consumer).items():
+            lag[worker] = lag.get(worker, 0) + max(end - committed, 0)
         return lag
 
     def close(self) -> None:
         self._stop.set()
+
+
+def positions(settings: Settings, admin: KafkaAdminClient, consumer: KafkaConsumer) -> dict[tuple[str, TopicPartition], tuple[int, int]]:
+    """(worker, partition) → (committed offset, end offset) for every partition each worker group reads.
+    A group that never committed has read nothing: its committed offset counts as 0."""
+    out = {}
+    for worker, names in topics.CONSUMERS.items():
+        group = f"{settings.app_id}-{worker}"
+        committed = admin.list_group_offsets({group: None}).get(group, {})
+        parts = [TopicPartition(settings.topic(n), p) for n in names for p in (consumer.partitions_for_topic(settings.topic(n)) or ())]
+        for tp, end in (consumer.end_offsets(parts) if parts else {}).items():
+            out[(worker, tp)] = (max(committed[tp].offset if tp in committed else 0, 0), end)
+    return out

@@ -42,6 +42,8 @@ class Stack:
     faults: list[Fault] = field(default_factory=list)
     crashes: list[str] = field(default_factory=list)   # workers the supervisor found dead
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
+    workers: tuple[str, ...] = WORKERS
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def start(self) -> "Stack":
         try:
@@ -56,13 +58,13 @@ class Stack:
         run = uuid.uuid4().hex[:8]
         self.env = {"HK_ENV": "dev", "HK_KAFKA_BOOTSTRAP": self.broker.bootstrap, "DATABASE_URL": self.postgres.create_database(f"hk_{run}"),
                     "HK_APP_ID": f"hk-{run}", "HK_PARTITIONS": str(self.partitions), "HK_INGEST_PORT": str(free_port()),
-                    "HK_ATTRIBUTION_WEB_PORT": str(free_port()), "HK_AGGREGATOR_WEB_PORT": str(free_port())}
+                    "HK_ATTRIBUTION_WEB_PORT": str(free_port()), "HK_AGGREGATOR_WEB_PORT": str(free_port()), **self.extra_env}
         self.settings = Settings(**{k[3:].lower(): v for k, v in self.env.items() if k.startswith("HK_")},
                                  database_url=self.env["DATABASE_URL"])
         migrate(self.settings)
         create_topics(self.settings)
         self.procs = ServiceProcesses(self.env, self.work / "logs")
-        for name in WORKERS:
+        for name in self.workers:
             self.procs.start(name)
         self.started = time.monotonic()
         self._lock = threading.Lock()
@@ -70,6 +72,9 @@ class Stack:
         self._watch = threading.Thread(target=self._supervise, daemon=True)
         self._watch.start()
         return self
+
+    def pids(self) -> dict[str, int]:
+        return {name: proc.pid for name, proc in self.procs.procs.items()}
 
     def metric(self, worker: str, name: str) -> float:
         text = httpx.get(f"http://127.0.0.1:{self.procs.port(worker)}/metrics", timeout=5).text

@@ -117,6 +117,9 @@ def _bench(args) -> None:
         print_report(report)
         if not report.exact:
             raise SystemExit(1)
+    elif args.workload == "dashboard":
+        from bench.dashboard import run
+        run(args.lines, args.influencers, args.days, args.repeat)
 
 
 def _dashboards(args) -> None:
@@ -214,7 +217,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(fn=_import)
     p = sub.add_parser("bench", help="benchmarks that print figures beside a baseline measured in the same run")
-    p.add_argument("workload", choices=["rolling", "faults"])
+    p.add_argument("workload", choices=["rolling", "faults", "dashboard"])
+    p.add_argument("--lines", type=int, default=10_000_000, help="dashboard: attributed order lines")
     p.add_argument("--influencers", type=int, default=100_000)
     p.add_argument("--days", type=int, default=365)
     p.add_argument("--repeat", type=int, default=7, help="timed runs per query")

@@ -13,6 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
+import orjson
 from jsonschema import Draft202012Validator, FormatChecker
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
@@ -49,7 +51,21 @@ FORMATS.checks("date-time", raises=ValueError)(lambda v: not isinstance(v, str) 
 
 @lru_cache
 def _validator(event_type: str) -> Draft202012Validator:
+    """The explaining validator: slow (about 100 µs an event), run only on events the fast one refused."""
     return Draft202012Validator(schema(event_type), format_checker=FORMATS)
+
+
+def _parses(value: str) -> bool:
+    try:
+        return bool(timestamp(value))
+    except ValueError:
+        return False
+
+
+@lru_cache
+def _fast_validator(event_type: str):
+    """The same schema compiled by jsonschema-rs (about 40x faster): it decides, the other explains."""
+    return jsonschema_rs.Draft202012Validator(schema(event_type), formats={"date-time": _parses}, validate_formats=True)
 
 
 def loads(raw: bytes | str) -> Any:
@@ -65,7 +81,9 @@ def _number(text: str) -> Decimal | int:
 
 
 def dumps(obj: Any) -> bytes:
-    return json.dumps(obj, default=_default, separators=(",", ":"), ensure_ascii=False).encode()
+    # orjson: compact UTF-8 like json.dumps(separators=(",", ":"), ensure_ascii=False), about 10x faster;
+    # Decimal goes through _default as its exact string
+    return orjson.dumps(obj, default=_default, option=orjson.OPT_NON_STR_KEYS)
 
 
 def _default(o: Any) -> Any:
@@ -83,7 +101,12 @@ def validate(event: Any, currency: str) -> dict:
     event_type = event.get("type")
     if event_type not in EVENT_TYPES:
         raise InvalidEvent("unknown_type", [FieldError("type", f"must be one of {', '.join(EVENT_TYPES)}; got {event_type!r}")])
-    errors = [FieldError(_path(e), _message(e)) for e in _validator(event_type).iter_errors(event)]
+    errors = []
+    if not _fast_validator(event_type).is_valid(event):
+        errors = [FieldError(_path(e), _message(e)) for e in _validator(event_type).iter_errors(event)]
+        # should the two ever disagree, the event is still refused, in jsonschema-rs's words
+        errors = errors or [FieldError(".".join(map(str, e.instance_path)), e.message)
+                            for e in _fast_validator(event_type).iter_errors(event)]
     if not errors and event_type == "order" and event["currency"] != currency:
         errors.append(FieldError("currency", f"this deployment accounts in {currency}; convert before sending (got {event['currency']})"))
     if errors:

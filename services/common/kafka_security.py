@@ -1,5 +1,5 @@
-"""Kafka TLS and SASL from the settings, in the form each of our three clients wants: kafka-python (ingest,
-topics, import), aiokafka (the contract feed) and Faust (the workers). PLAINTEXT adds nothing."""
+"""Kafka TLS and SASL from the settings, in the form each of our clients wants: librdkafka (the ingest),
+kafka-python (topics, import), aiokafka (the contract feed) and Faust (the workers). PLAINTEXT adds nothing."""
 from __future__ import annotations
 
 import ssl
@@ -31,6 +31,20 @@ def kafka_python(s: Settings) -> dict:
     if s.kafka_security_protocol == "PLAINTEXT":
         return {}
     return {"security_protocol": s.kafka_security_protocol, "ssl_context": _ssl_context(s), **_sasl(s)}
+
+
+def librdkafka(s: Settings) -> dict:
+    """confluent-kafka configuration entries (librdkafka's names)."""
+    if s.kafka_security_protocol == "PLAINTEXT":
+        return {}
+    conf = {"security.protocol": s.kafka_security_protocol}
+    if "SSL" in s.kafka_security_protocol:
+        conf |= {k: v for k, v in (("ssl.ca.location", s.kafka_ssl_cafile), ("ssl.certificate.location", s.kafka_ssl_certfile),
+                                   ("ssl.key.location", s.kafka_ssl_keyfile)) if v}
+    if sasl := _sasl(s):
+        conf |= {"sasl.mechanism": sasl["sasl_mechanism"], "sasl.username": sasl["sasl_plain_username"],
+                 "sasl.password": sasl["sasl_plain_password"]}
+    return conf
 
 
 def aiokafka(s: Settings) -> dict:

@@ -8,7 +8,6 @@ import time
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from prometheus_client import make_asgi_app
@@ -117,7 +116,7 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
         started = time.perf_counter()
         inflight[0] += 1
         try:
-            await run_in_threadpool(producer.send_all, events)
+            await producer.send_all(events)
         except BrokerUnavailable as exc:
             for e in events:
                 INGEST_EVENTS.labels(e["type"], "failed").inc()

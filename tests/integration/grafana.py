@@ -1,20 +1,5 @@
-"""Grafana's expansion of a PostgreSQL panel query, as Grafana does it, so the tests run exactly what Grafana
-would send: ``$__timeFrom()`` / ``$__timeTo()`` become quoted RFC 3339 instants and ``${var:sqlstring}``
-becomes the selected values, each quoted with ' doubled, comma-separated ("All" = every value)."""
-from __future__ import annotations
+"""Grafana's expansion of a PostgreSQL panel query; it lives in the product (services/dashboards/expand.py)
+so that ``hk bench dashboard`` times exactly what the tests run."""
+from services.dashboards.expand import expand, instant, targets
 
-import re
-from datetime import datetime, timezone
-
-
-def instant(t: datetime) -> str:
-    return "'" + t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") + "'"
-
-
-def expand(sql: str, start: datetime, end: datetime, values: dict[str, list[str]]) -> str:
-    sql = sql.replace("$__timeFrom()", instant(start)).replace("$__timeTo()", instant(end))
-    sql = re.sub(r"\$\{(\w+):sqlstring\}",
-                 lambda m: ",".join("'" + v.replace("'", "''") + "'" for v in values[m[1]]), sql)
-    if leftover := re.findall(r"\$\{?\w+", sql):
-        raise ValueError(f"not expanded: {leftover}")
-    return sql
+__all__ = ["expand", "instant", "targets"]

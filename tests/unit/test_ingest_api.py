@@ -1,5 +1,6 @@
 """The public contract of POST /v1/events, with the producer replaced at its boundary (or pointed at a
 closed port, for the real 503)."""
+import asyncio
 import json
 from pathlib import Path
 
@@ -22,7 +23,7 @@ class RecordingProducer:
     def __init__(self, fail: bool = False):
         self.sent, self.fail = [], fail
 
-    def send_all(self, events):
+    async def send_all(self, events):
         if self.fail:
             raise BrokerUnavailable("Kafka did not acknowledge")
         self.sent.extend(events)
@@ -163,9 +164,10 @@ def test_the_bucket_refills_at_the_rate():
 
 def test_requests_over_the_inflight_limit_are_refused_at_once_not_queued():
     class SlowProducer(RecordingProducer):
-        def send_all(self, events):  # while this request waits on "Kafka", another one arrives
-            self.second = TestClient(app).post("/v1/events", json=ORDER, headers=AUTH)
-            super().send_all(events)
+        async def send_all(self, events):  # while this request waits on "Kafka", another one arrives
+            # (from another thread: a TestClient call would block this event loop, which must answer it)
+            self.second = await asyncio.to_thread(TestClient(app).post, "/v1/events", json=ORDER, headers=AUTH)
+            await super().send_all(events)
 
     producer = SlowProducer()
     app = create_app(Settings(env="prod", api_keys="k1", ingest_max_inflight=1), producer)

@@ -28,7 +28,7 @@ class CheckingProducer:
     def __init__(self) -> None:
         self.accepted = 0
 
-    def send_all(self, events: list[dict]) -> None:
+    async def send_all(self, events: list[dict]) -> None:
         for event in events:
             VALIDATORS[event["type"]].validate(event)
             for name, spec in SCHEMAS[event["type"]]["properties"].items():

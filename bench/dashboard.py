@@ -1,0 +1,145 @@
+"""``hk bench dashboard``: every SQL query of every Grafana board, expanded as Grafana expands it (30 days ending
+now, every variable at "All"; the drill-down on the busiest influencer) and run as the read-only hk_grafana role,
+beside two baselines measured in the same run: the same panel SQL over ``raw`` views that GROUP BY the fact
+tables at every read (no rollups), and the old Streamlit dashboard's pandas recomputation from CSV."""
+from __future__ import annotations
+
+import json
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from services.aggregator.migrate import migrate
+from services.common.db import make_engine, sqlalchemy_url
+from services.common.settings import Settings
+
+from . import dashboard_data as data
+from .timing import print_table, time_call, time_query
+
+CONCURRENCY = 6  # panels Grafana runs at once: a browser's connections per host, well under the datasource pool
+RAW_REPEAT = 3   # the baseline is slow; its median over three runs is enough for a ratio
+
+
+def load(engine, lines: int, influencers: int, days: int) -> float:
+    started = time.perf_counter()
+    params = {"lines": lines, "influencers": influencers, "days": days, "posts": max(1, lines // 5)}
+    with engine.begin() as conn:
+        for table in data.UNLOGGED:
+            conn.execute(text(f"ALTER TABLE {table} SET UNLOGGED"))
+        for sql in data.statements(data.FACTS) + data.statements(data.RAW) + data.statements(data.ROLLUPS):
+            conn.execute(text(sql), params)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))  # what autovacuum would have done: statistics and visibility map
+    return time.perf_counter() - started
+
+
+def board_queries(reader, busiest: str, start: datetime, end: datetime) -> dict[str, list[tuple[str, str]]]:
+    """(title, SQL) per board: its variable queries first (Grafana resolves them before the panels)."""
+    from services.dashboards.build import BOARDS, render
+    from services.dashboards.expand import expand, targets
+    boards = {}
+    for name in BOARDS:
+        board = json.loads(render(name))
+        variables = board.get("templating", {}).get("list", [])
+        values = {}
+        with reader.connect() as conn:
+            for v in variables:
+                values[v["name"]] = [r[0] for r in conn.execute(text(v["query"]))]
+        if "influencer" in values:
+            values["influencer"] = [busiest]  # one influencer chosen, as a marketer drilling down would
+        queries = [(f"variable: {v['name']}", v["query"]) for v in variables]
+        queries += [(panel["title"], expand(sql, start, end, values)) for panel, sql in targets(board)]
+        if len(queries) > len(variables):
+            boards[name] = queries
+    return boards
+
+
+def whole_board(reader, queries: list[tuple[str, str]], repeat: int) -> tuple[float, float, float]:
+    """p50 of the board run sequentially on one connection, p95 of that, and p50 of the wall time with the
+    variable queries then the panels each run CONCURRENCY at a time, as Grafana does."""
+    variables = [sql for title, sql in queries if title.startswith("variable: ")]
+    panels = [sql for title, sql in queries if not title.startswith("variable: ")]
+    with reader.connect() as conn:
+        seq = time_call(lambda: [conn.execute(text(sql)).all() for sql in variables + panels], repeat)
+
+    def one(sql):
+        with reader.connect() as c:
+            return c.execute(text(sql)).all()
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        conc = time_call(lambda: (list(pool.map(one, variables)), list(pool.map(one, panels))), repeat)
+    return seq[0], seq[1], conc[0]
+
+
+def slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
+
+
+def run(lines: int, influencers: int, days: int, repeat: int) -> dict:
+    from .old_dashboard import require_pandas, time_old_dashboard
+    require_pandas()
+    from services.devstack.postgres import EmbeddedPostgres
+    pg = EmbeddedPostgres().start()
+    try:
+        url = pg.create_database("hk_bench_dashboard")
+        settings = Settings(env="dev", database_url=url)
+        migrate(settings)
+        engine = make_engine(url)
+        load_s = load(engine, lines, influencers, days)
+        with engine.connect() as conn:
+            counts = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+                      for t in ("attributed_orders", "posts", "refunds", "spend", "influencer_daily", "rolling_sums")}
+            busiest = conn.execute(text("SELECT influencer_id FROM rolling_sums WHERE window_days = 30 AND brand = '' "
+                                        "AND influencer_id <> '' ORDER BY orders DESC, influencer_id LIMIT 1")).scalar_one()
+        print(f"loaded {lines:,} order lines, {influencers:,} influencers, {days} days in {load_s:.0f}s: "
+              + ", ".join(f"{t} {n:,}" for t, n in counts.items()), flush=True)
+        as_reader = make_url(sqlalchemy_url(url)).set(username="hk_grafana", password=settings.effective_grafana_password())
+        reader = make_engine(as_reader.render_as_string(hide_password=False), pool_size=CONCURRENCY)
+        # the baseline: same role, same SQL, the raw views first on the search path; no 10 s cap, it is slow
+        raw = make_engine(as_reader.render_as_string(hide_password=False),
+                          connect_args={"options": "-c search_path=raw,public -c statement_timeout=0"})
+        end = datetime.now(timezone.utc)
+        figures, checked = {"dashboard.load_s": {"value": round(load_s, 1), "unit": "s"}}, []
+        for board, queries in board_queries(reader, busiest, end - timedelta(days=30), end).items():
+            table = []
+            for title, sql in queries:
+                with reader.connect() as conn:
+                    shown = conn.execute(text(sql)).all()
+                p50, p95 = time_query(reader, sql, repeat)
+                key = f"dashboard.{board}.{slug(title)}.p95_ms"
+                figures[key] = {"value": round(p95, 1), "unit": "ms", "p50": round(p50, 1)}
+                if title.startswith("variable: "):  # not a panel: a list of values, no raw counterpart
+                    table.append((title, f"{p50:.1f}", f"{p95:.1f}", "-", "-"))
+                    continue
+                with raw.connect() as conn:
+                    baseline = conn.execute(text(sql)).all()
+                if "now()" not in sql:  # now() moves between the two runs; every other answer must be identical
+                    if shown != baseline:
+                        raise RuntimeError(f"{board} / {title}: rollups and raw GROUP BY disagree "
+                                           f"({len(shown)} vs {len(baseline)} rows; first {shown[:1]} vs {baseline[:1]})")
+                    checked.append(f"{board} / {title}")
+                raw_p50 = time_query(raw, sql, RAW_REPEAT, warmup=0)[0]
+                figures[key].update(baseline=round(raw_p50, 1), ratio=round(raw_p50 / p50, 1))
+                table.append((title, f"{p50:.1f}", f"{p95:.1f}", f"{raw_p50:.1f}", f"{raw_p50 / p50:.0f}×"))
+            print(f"\n{board} (30 days, all values; as hk_grafana)")
+            print_table(("query", "p50 ms", "p95 ms", "raw GROUP BY p50 ms", "ratio"), table)
+            seq50, seq95, conc50 = whole_board(reader, queries, repeat)
+            print(f"whole board: {seq50:.0f} ms p50 ({seq95:.0f} ms p95) sequential on one connection; "
+                  f"{conc50:.0f} ms p50 wall with {CONCURRENCY} connections (variables, then panels, concurrently)")
+            figures[f"dashboard.board.{board}.ms"] = {"value": round(seq50, 1), "unit": "ms", "p95": round(seq95, 1),
+                                                      f"concurrent_{CONCURRENCY}_ms": round(conc50, 1)}
+        figures["dashboard.raw_equal_panels"] = {"value": len(checked), "unit": "panels", "panels": checked}
+        print(f"\nraw GROUP BY baseline gave the same rows for {len(checked)} panels (those without now())")
+        old = time_old_dashboard(engine, lines)
+        figures["dashboard.pandas_refresh_s"] = {"value": round(old["total_s"], 1), "unit": "s", **old}
+        boards = ", ".join(f"{k.split('.')[2]} {v['value']:.0f} ms" for k, v in figures.items() if k.startswith("dashboard.board."))
+        print(f"old dashboard refresh: {old['total_s']:.1f} s (read_csv {old['read_s']:.1f} s + metrics "
+              f"{old['metrics_s']:.1f} s) vs whole board: {boards}")
+        for e in (reader, raw, engine):
+            e.dispose()
+        return figures
+    finally:
+        pg.cleanup()

@@ -28,19 +28,16 @@ def producer_loop(bootstrap: str, topic: str, events: list[dict]) -> float:
         producer.close()
 
 
-def consume_and_discard(bootstrap: str, topic: str) -> tuple[int, float]:
+def consume_and_discard(bootstrap: str, topic: str, partitions: int) -> tuple[int, float]:
     """(messages, messages/s) of an aiokafka consumer reading every partition of a topic from offset 0."""
-    return asyncio.run(_consume(bootstrap, topic))
+    return asyncio.run(_consume(bootstrap, topic, partitions))
 
 
-async def _consume(bootstrap: str, topic: str) -> tuple[int, float]:
+async def _consume(bootstrap: str, topic: str, partitions: int) -> tuple[int, float]:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
     try:
-        parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        if not parts:
-            await consumer.client.force_metadata_update()
-            parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        parts = [TopicPartition(topic, p) for p in range(partitions)]
         consumer.assign(parts)
         ends = await consumer.end_offsets(parts)
         total = sum(ends.values())

@@ -4,9 +4,11 @@ would have left them. The ``raw`` schema holds the baseline: views with the roll
 GROUP BY the facts at every read."""
 from __future__ import annotations
 
+# Rows go in in time order, as the live pipeline appends them (the physical order that day-range scans see).
 # Influencer i's brand, platform, category and basis follow from i, so no lookup is needed to generate facts;
 # who gets the orders and posts is skewed (power of random()): a few creators carry most of the revenue.
 FACTS = """
+SET LOCAL work_mem = '512MB';
 SELECT setseed(0.42);
 INSERT INTO influencers
 SELECT 'inf-' || i, 'creator ' || i, (ARRAY['Fitness','Nutrition','Wellness','Bodybuilding','Yoga'])[1 + i % 5],
@@ -38,12 +40,14 @@ FROM (SELECT o.*, l.no, round((149 + random() * 2850)::numeric, 2) AS rev, rando
             FROM generate_series(1, (:lines + 1) / 2) n) o
       CROSS JOIN LATERAL generate_series(1, least(2, :lines - 2 * (o.n - 1))) l(no)) x
 JOIN contracts c ON c.contract_id = 'c-' || x.i
-JOIN influencers f ON f.influencer_id = c.influencer_id;
+JOIN influencers f ON f.influencer_id = c.influencer_id
+ORDER BY 10;
 INSERT INTO refunds
 SELECT 'ref-' || r.order_id, r.line_no, r.order_id, r.influencer_id, r.brand, r.platform, r.refunded, r.at,
        (r.at AT TIME ZONE (SELECT value FROM app_config WHERE key = 'business_tz'))::date
 FROM (SELECT o.*, least(o.placed_at + (1 + floor(random() * 14)) * interval '1 day', now()) AS at
-      FROM attributed_orders o WHERE o.refunded > 0) r;
+      FROM attributed_orders o WHERE o.refunded > 0) r
+ORDER BY 8;
 INSERT INTO posts
 SELECT 'post-' || p.n, c.influencer_id, f.platform, c.brand, c.campaign, 'https://' || f.platform || '.com/p/' || p.n,
        'caption ' || p.n, p.at, (p.at AT TIME ZONE (SELECT value FROM app_config WHERE key = 'business_tz'))::date,
@@ -53,7 +57,8 @@ FROM (SELECT n, 1 + floor(:influencers * power(random(), 1.5))::int AS i, now() 
              0.05 + random() * 0.3 AS reach, 0.005 + random() * 0.06 AS likes, random() * 0.1 AS comments
       FROM generate_series(1, :posts) n) p
 JOIN contracts c ON c.contract_id = 'c-' || p.i
-JOIN influencers f ON f.influencer_id = c.influencer_id;
+JOIN influencers f ON f.influencer_id = c.influencer_id
+ORDER BY p.at;
 -- what the contracts accrue (services/aggregator/spend.py): per post, per (order, brand), revenue share per line
 INSERT INTO spend
 SELECT 'post', p.post_id, c.contract_id, p.influencer_id, p.brand, p.platform, p.day, c.rate
@@ -69,7 +74,8 @@ UNION ALL
 SELECT 'refund_line', r.refund_id || '|' || r.line_no, c.contract_id, r.influencer_id, r.brand, r.platform, r.day,
        -round(c.rate * r.amount, 4)
 FROM refunds r JOIN attributed_orders o ON o.order_id = r.order_id AND o.line_no = r.line_no
-JOIN contracts c ON c.contract_id = o.contract_id WHERE c.basis = 'revenue_share';
+JOIN contracts c ON c.contract_id = o.contract_id WHERE c.basis = 'revenue_share'
+ORDER BY 7;
 INSERT INTO roas_alerts (influencer_id, brand, window_days, roas_before, roas_now, spend, orders, threshold,
                          drop_fraction, reason, fired_at, resolved_at, resolved_roas, resolved_reason)
 SELECT a.influencer_id, a.brand, 7, 3.1, 1.2, 25000, 40, 2, 0.3, 'roas below threshold', a.fired,
@@ -106,7 +112,7 @@ GRANT SELECT ON ALL TABLES IN SCHEMA raw TO hk_grafana;
 """
 
 ROLLUPS = """
-INSERT INTO influencer_daily SELECT * FROM raw.influencer_daily;
+INSERT INTO influencer_daily SELECT * FROM raw.influencer_daily ORDER BY day;
 SELECT refresh_rolling(true);
 """
 

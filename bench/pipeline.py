@@ -58,7 +58,7 @@ def bench_ingest(events: int, connections: int = 8, profile: Path | None = None)
             "_refused": sent.refused}
 
 
-def bench_e2e(n_orders: int, workers: int = 1) -> dict:
+def bench_e2e(n_orders: int, workers: int = 1, profile: Path | None = None) -> dict:
     setup, picked = orders(n_orders)
     lines = sum(len(o["lines"]) for o in picked)
     names = ("ingest", *_replicas("attribution", workers), *_replicas("aggregator", workers))
@@ -68,11 +68,15 @@ def bench_e2e(n_orders: int, workers: int = 1) -> dict:
         post_all(url, DEV_API_KEY, encode(setup, 500))
         wait_count(engine, "SELECT count(*) FROM contracts", sum(e["type"] == "contract" for e in setup), 120)
         started = time.perf_counter()
-        sent = post_all(url, DEV_API_KEY, encode(picked, 100), 8)
-        drained = wait_count(engine, "SELECT count(*) FROM attributed_orders", lines, 1800)
+        with profiled(stack.pids(), profile):
+            sent = post_all(url, DEV_API_KEY, encode(picked, 100), 8)
+            drained = wait_count(engine, "SELECT count(*) FROM attributed_orders", lines, 1800)
         # the consumer ceiling reads the same storefront topic the attribution worker read
-        _, ceiling = baselines.consume_and_discard(stack.settings.kafka_bootstrap, stack.settings.topic(STOREFRONT))
         elapsed = time.perf_counter() - started
+        print(f"e2e: {n_orders:,} orders ({lines:,} lines) in {elapsed:.1f}s = {n_orders / elapsed:,.0f} orders/s; "
+              f"ingest took {sent.elapsed_s:.1f}s", flush=True)
+        _, ceiling = baselines.consume_and_discard(stack.settings.kafka_bootstrap, stack.settings.topic(STOREFRONT),
+                                                   stack.partitions)
         engine.dispose()
         rss = dict(stack.peak_rss_mb)
     return {"e2e.orders_per_s": _fig(n_orders / elapsed, "orders/s", ceiling),

@@ -14,11 +14,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.dialects.postgresql import insert
 
 from ..common.metrics import INFLUENCER_ROAS_7D, INFLUENCER_SPEND_7D, ROAS_ALERT_OPEN
 from . import tables as t
 from .batch import Calendar, Deltas
+from .bulk import insert_rows
 
 WindowKey = tuple[int, str, str]  # window_days, influencer_id, brand
 ALL = ""
@@ -56,10 +56,7 @@ def apply_rolling(conn: Connection, deltas: Deltas) -> date | None:
         return as_of
     rows = [{"window_days": k[0], "influencer_id": k[1], "brand": k[2], **{m: v.get(m, 0) for m in MEASURES}}
             for k, v in sorted(sums.items())]
-    stmt = insert(t.rolling_sums).values(rows)
-    r = t.rolling_sums.c
-    conn.execute(stmt.on_conflict_do_update(index_elements=["window_days", "influencer_id", "brand"],
-                                            set_={m: r[m] + stmt.excluded[m] for m in MEASURES}))
+    insert_rows(conn, t.rolling_sums, rows, conflict=("window_days", "influencer_id", "brand"), add=MEASURES)
     return as_of
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 
-from sqlalchemy import Connection, Engine, bindparam, select, text, tuple_
+from sqlalchemy import Connection, Engine, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from ..common.events import money, timestamp
 from . import tables as t
 from .batch import Batch, Calendar, Deltas
+from .bulk import insert_rows
 from ..alerts.store import detect
 from ..alerts.thresholds import AlertConfig
 from .rolling import apply_rolling
@@ -80,9 +81,8 @@ def _upsert_contracts(conn: Connection, records: list[dict]) -> list[dict]:
 def _platforms(conn: Connection, ids: list[str]) -> dict[str, str]:
     if not ids:
         return {}
-    rows = conn.execute(select(t.influencers.c.influencer_id, t.influencers.c.platform)
-                        .where(t.influencers.c.influencer_id.in_(ids)))
-    return dict(rows.all())
+    return dict(conn.exec_driver_sql("SELECT influencer_id, platform FROM influencers WHERE influencer_id = ANY(%(ids)s)",
+                                     {"ids": ids}).all())
 
 
 def _posts(conn, records, calendar, deltas, outcome) -> list[Source]:
@@ -114,9 +114,8 @@ def _posts(conn, records, calendar, deltas, outcome) -> list[Source]:
         current[r["post_id"]] = changed[r["post_id"]] = new
         outcome["posts.inserted" if not old else "posts.updated"] += 1
     if changed:
-        stmt = insert(t.posts).values(list(changed.values()))
-        cols = [c for c in next(iter(changed.values())) if c != "post_id"]
-        conn.execute(stmt.on_conflict_do_update(index_elements=["post_id"], set_={c: stmt.excluded[c] for c in cols}))
+        cols = tuple(c for c in next(iter(changed.values())) if c != "post_id")
+        insert_rows(conn, t.posts, list(changed.values()), conflict=("post_id",), replace=cols)
     return sources
 
 
@@ -133,8 +132,7 @@ def _order_lines(conn, records, calendar, platforms, deltas, outcome) -> list[So
                      "day": calendar.day(placed), "rule": r["rule"], "contract_id": r.get("contract_id"),
                      "click_id": r.get("click_id"), "counts_order": bool(r.get("counts_order")),
                      "platform": r.get("platform") or platforms.get(r.get("influencer_id"), UNKNOWN_PLATFORM)})
-    inserted = conn.execute(insert(t.attributed_orders).values(rows).on_conflict_do_nothing()
-                            .returning(t.attributed_orders.c.order_id, t.attributed_orders.c.line_no)).all()
+    inserted = insert_rows(conn, t.attributed_orders, rows, conflict=("order_id", "line_no"), returning=("order_id", "line_no"))
     new_keys = {tuple(k) for k in inserted}
     outcome["attributed_orders.inserted"] += len(new_keys)
     outcome["attributed_orders.duplicate"] += len(rows) - len(new_keys)
@@ -167,8 +165,8 @@ def _refund_lines(conn, records, calendar, platforms, deltas, outcome) -> list[S
                      "refunded_at": refunded, "day": calendar.day(refunded),
                      "platform": lines.get((r["order_id"], r["line_no"]), (None,))[0]
                      or platforms.get(r.get("influencer_id"), UNKNOWN_PLATFORM)})
-    inserted = {tuple(k) for k in conn.execute(insert(t.refunds).values(rows).on_conflict_do_nothing()
-                                               .returning(t.refunds.c.refund_id, t.refunds.c.line_no))}
+    inserted = {tuple(k) for k in insert_rows(conn, t.refunds, rows, conflict=("refund_id", "line_no"),
+                                              returning=("refund_id", "line_no"))}
     outcome["refunds.inserted"] += len(inserted)
     outcome["refunds.duplicate"] += len(rows) - len(inserted)
     fresh = [row for row in rows if (row["refund_id"], row["line_no"]) in inserted]
@@ -176,9 +174,11 @@ def _refund_lines(conn, records, calendar, platforms, deltas, outcome) -> list[S
     for row in fresh:
         per_line[(row["order_id"], row["line_no"])] += row["amount"]
     if per_line:
-        conn.execute(ao.update().where(ao.c.order_id == bindparam("o"), ao.c.line_no == bindparam("n"))
-                     .values(refunded=ao.c.refunded + bindparam("a")),
-                     [{"o": o, "n": n, "a": a} for (o, n), a in sorted(per_line.items())])
+        keys = sorted(per_line)
+        conn.exec_driver_sql("UPDATE attributed_orders a SET refunded = a.refunded + u.amount "
+                             "FROM unnest(%(o)s::text[], %(n)s::int[], %(a)s::numeric[]) AS u(order_id, line_no, amount) "
+                             "WHERE a.order_id = u.order_id AND a.line_no = u.line_no",
+                             {"o": [k[0] for k in keys], "n": [k[1] for k in keys], "a": [per_line[k] for k in keys]})
     sources = []
     for row in fresh:
         if not row["influencer_id"]:
@@ -227,9 +227,8 @@ def _accrue(conn, sources: list[Source], deltas: Deltas, outcome: Counter) -> No
     if not accruals:
         return
     rows = [accruals[k] for k in sorted(accruals)]
-    inserted = conn.execute(insert(t.spend).values(rows).on_conflict_do_nothing()
-                            .returning(t.spend.c.day, t.spend.c.influencer_id, t.spend.c.brand,
-                                       t.spend.c.platform, t.spend.c.amount)).all()
+    inserted = insert_rows(conn, t.spend, rows, conflict=("source_kind", "source_id"),
+                           returning=("day", "influencer_id", "brand", "platform", "amount"))
     outcome["spend.inserted"] += len(inserted)
     for day, influencer, brand, platform, amount in inserted:
         deltas.add((day, influencer, brand, platform), spend=amount)
@@ -240,8 +239,5 @@ def _apply(conn: Connection, deltas: Deltas) -> None:
              **{m: v.get(m, 0) for m in t.DAILY_MEASURES}} for k, v in deltas.sorted_rows()]
     if not rows:
         return
-    stmt = insert(t.influencer_daily).values(rows)
-    d = t.influencer_daily.c
-    conn.execute(stmt.on_conflict_do_update(
-        index_elements=["day", "influencer_id", "brand", "platform"],
-        set_={m: d[m] + stmt.excluded[m] for m in t.DAILY_MEASURES}))
+    insert_rows(conn, t.influencer_daily, rows, conflict=("day", "influencer_id", "brand", "platform"),
+                add=tuple(t.DAILY_MEASURES))

@@ -24,7 +24,7 @@ FROM generate_series(1, :influencers) i;
 -- two lines per order (the last order may have one); the volatile columns sit in subqueries so that each is
 -- drawn once per order or per line
 INSERT INTO attributed_orders
-SELECT 'ord-' || x.n, x.no, 'cust-' || (x.n * 7919) % 3000000, CASE WHEN x.rule <> 'unattributed' THEN c.influencer_id END,
+SELECT 'ord-' || x.n, x.no, 'cust-' || (x.n::bigint * 7919) % 3000000, CASE WHEN x.rule <> 'unattributed' THEN c.influencer_id END,
        CASE WHEN x.rule <> 'unattributed' THEN c.brand ELSE (ARRAY['MuscleBlaze','HKVitals','Gritzo'])[1 + x.n % 3] END,
        'sku-' || (x.n + x.no) % 400, x.qty, x.rev,
        CASE WHEN x.rr < 0.02 THEN x.rev WHEN x.rr < 0.03 THEN round(x.rev / 2, 2) ELSE 0 END,

@@ -7,9 +7,10 @@ and psycopg sends each column as one array parameter.
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Integer, Numeric, Table
 from sqlalchemy.dialects import postgresql
 
 _DIALECT = postgresql.dialect()
@@ -24,7 +25,7 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict], conflict: tupl
         return []
     columns = tuple(rows[0])
     sql = _statement(table, columns, conflict, add, replace, returning)
-    params = {f"c{i}": [row[c] for row in rows] for i, c in enumerate(columns)}
+    params = {f"c{i}": _column(table, c, rows) for i, c in enumerate(columns)}
     result = conn.exec_driver_sql(sql, params)
     return result.all() if returning else []
 
@@ -41,6 +42,15 @@ def _statement(table: Table, columns: tuple[str, ...], conflict: tuple[str, ...]
     if returning:
         sql += f" RETURNING {', '.join(returning)}"
     return sql
+
+
+def _column(table: Table, column: str, rows: list[dict]) -> list:
+    values = [row[column] for row in rows]
+    kind = table.c[column].type
+    if isinstance(kind, Numeric) and not isinstance(kind, Integer):
+        # psycopg types a list by its elements: a money column of 0 and Decimal("1.5") must be all Decimal
+        return [Decimal(v) if isinstance(v, int) else v for v in values]
+    return values
 
 
 def _array_type(table: Table, column: str) -> str:

@@ -115,18 +115,8 @@ def _import(args) -> None:
 
 
 def _bench(args) -> None:
-    if args.workload == "rolling":
-        from bench.rolling import run
-        run(args.influencers, args.days, args.repeat)
-    elif args.workload == "faults":
-        from bench.faults import print_report, run
-        report = run(args.events, rounds=args.rounds, seed=args.seed, rate=args.rate)
-        print_report(report)
-        if not report.exact:
-            raise SystemExit(1)
-    elif args.workload == "dashboard":
-        from bench.dashboard import run
-        run(args.lines, args.influencers, args.days, args.repeat)
+    from bench.commands import main as bench
+    bench(args)
 
 
 def _dashboards(args) -> None:
@@ -224,15 +214,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(fn=_import)
     p = sub.add_parser("bench", help="benchmarks that print figures beside a baseline measured in the same run")
-    p.add_argument("workload", choices=["rolling", "faults", "dashboard"])
-    p.add_argument("--lines", type=int, default=10_000_000, help="dashboard: attributed order lines")
-    p.add_argument("--influencers", type=int, default=100_000)
-    p.add_argument("--days", type=int, default=365)
-    p.add_argument("--repeat", type=int, default=7, help="timed runs per query")
-    p.add_argument("--events", type=int, default=1_000_000, help="faults: events in the workload (before retries)")
-    p.add_argument("--rounds", type=int, default=5, help="faults: rounds of the fault plan (15 faults each)")
-    p.add_argument("--seed", type=int, default=7, help="faults: workload and timing seed")
-    p.add_argument("--rate", type=float, default=500, help="faults: events/s the storefront sends")
+    from bench.commands import configure
+    configure(p)
     p.set_defaults(fn=_bench)
     p = sub.add_parser("dashboards", help="write the Grafana boards' JSON from code (deploy/grafana/dashboards)")
     p.add_argument("--check", action="store_true", help="fail if the committed JSON differs from the code")

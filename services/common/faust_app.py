@@ -25,7 +25,7 @@ def make_app(service: str, settings: Settings, web_port: int) -> faust.App:
         f"{settings.app_id}-{service}",
         broker=f"kafka://{settings.kafka_bootstrap}",
         broker_credentials=faust_credentials(settings),
-        store="memory://",
+        store=settings.table_store,
         **({"datadir": f"{settings.data_dir}/{{conf.name}}"} if settings.data_dir else {}),
         topic_partitions=settings.partitions,
         topic_replication_factor=1,

@@ -68,9 +68,12 @@ class Settings(BaseSettings):
                                              "gauges and open alerts it exports, and checks the rolling windows' day")
     roas_gauge_limit: int = Field(500, ge=0, description="influencers exported as hk_influencer_roas_7d series")
     batch_size: int = Field(500, ge=1)
-    batch_seconds: float = Field(0.5, gt=0)
+    batch_seconds: float = Field(0.1, gt=0)  # the longest a record waits for its batch to fill: freshness
     app_id: str = "hk"
     data_dir: str | None = Field(None, description="where the Faust workers keep local table files (default ./<app>-data)")
+    table_store: Literal["rocksdb://", "memory://"] = Field(
+        "rocksdb://", description="where attribution keeps its tables: RocksDB on disk (memory stays bounded as order state "
+                                 "grows; a restarted worker reads its partitions back from disk) or memory (rebuilt from the changelog)")
 
     @model_validator(mode="before")
     @classmethod

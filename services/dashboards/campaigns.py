@@ -73,8 +73,8 @@ def build() -> db.Dashboard:
         "Top performers", "Every influencer under the filters, best ROAS first; click an id for its drill-down.",
         f"SELECT * FROM report_influencers({FILTERS}, p_limit => 50)", height=10)))
     d = d.with_panel(drilldown_link(metrics_table(
-        "Underperforming influencers", "Poor ROAS (< 2) with at least the configured minimum spend.",
-        f"SELECT * FROM report_underperforming({FILTERS})", span=12)))
+        "Underperforming influencers", "Poor ROAS (< 2) with at least the configured minimum spend, worst first (500).",
+        f"SELECT * FROM report_underperforming({FILTERS}) LIMIT 500", span=12)))
     d = d.with_panel(metrics_table("Category analysis", "Performance per influencer category.",
                                    f"SELECT * FROM report_categories({FILTERS})", span=12))
     d = d.with_panel(drilldown_link(metrics_table(
@@ -85,13 +85,15 @@ def build() -> db.Dashboard:
         "Posts analytics", "Each post's latest snapshot and engagement rate.",
         f"SELECT * FROM report_posts({FILTERS}) LIMIT 500"), "engagement_rate", ENGAGEMENT_CLASSES))
     d = d.with_panel(drilldown_link(money_columns(report_table(
-        "Revenue tracking", "Order lines with the attribution rule that won (newest 500; download CSV for more).",
-        f"SELECT * FROM report_orders({FILTERS}) ORDER BY placed_at DESC LIMIT 500"), "revenue", "refunded", "net_revenue")))
+        "Revenue tracking", "Order lines with the attribution rule that won (newest 500; hk export orders for all).",
+        f"SELECT * FROM report_orders_latest({FILTERS}, p_limit => 500)"), "revenue", "refunded", "net_revenue")))
     d = d.with_panel(drilldown_link(money_columns(report_table(
-        "Payout summary", "What each contract paid in the range.", f"SELECT * FROM report_payouts({FILTERS})", span=12),
+        "Payout summary", "What each contract paid in the range, largest first (500; hk export payouts for all).",
+        f"SELECT * FROM report_payouts({FILTERS}) LIMIT 500", span=12),
         "total_payout")))
     d = d.with_panel(drilldown_link(money_columns(report_table(
-        "Payout optimization", "What each basis would have cost for the same posts, orders and revenue.",
-        f"SELECT * FROM report_payout_comparison({FILTERS})", span=12),
+        "Payout optimization", "What each basis would have cost for the same posts, orders and revenue; biggest saving "
+        "first (500; hk export payout_comparison for all).",
+        f"SELECT * FROM report_payout_comparison({FILTERS}) LIMIT 500", span=12),
         "actual_payout", "cost_post_basis", "cost_order_basis", "cost_revenue_share_basis", "saving")))
     return d

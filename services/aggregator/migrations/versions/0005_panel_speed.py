@@ -11,7 +11,8 @@
 - report_orders_latest: the newest order lines first, for the board's "Revenue tracking"; report_orders keeps
   its oldest-first order (exports rely on it), which an outer ``ORDER BY … DESC LIMIT`` cannot use, so the
   panel sorted every line of the range twice.
-- Indexes for the range and newest-first reads of posts, spend and order lines.
+- Indexes for the range and newest-first reads of posts, spend and order lines, and for the boards' brand and
+  platform lists (services/dashboards/parts.py: each value one index probe, not a scan of influencer_daily).
 
 Revision ID: 0005
 Revises: 0004
@@ -43,6 +44,8 @@ CREATE INDEX posts_day ON posts (day);
 CREATE INDEX posts_published ON posts (published_at);
 CREATE INDEX spend_day ON spend (day);
 CREATE INDEX attributed_orders_placed ON attributed_orders (placed_at);
+CREATE INDEX influencer_daily_brand ON influencer_daily (brand);
+CREATE INDEX influencer_daily_platform ON influencer_daily (platform);
 
 CREATE FUNCTION report_orders_latest({FILTER_PARAMS}, p_limit integer DEFAULT 500)
 RETURNS TABLE {ORDERS_COLUMNS}
@@ -62,35 +65,35 @@ $$;
 CREATE OR REPLACE FUNCTION report_payout_comparison({FILTER_PARAMS})
 RETURNS TABLE {PAYOUT_COMPARISON_COLUMNS}
 STABLE LANGUAGE sql AS $$
-  WITH latest AS (SELECT DISTINCT ON (k.influencer_id, k.brand, k.basis) k.influencer_id, k.brand, k.basis, k.rate
+  WITH latest AS (SELECT DISTINCT ON (k.influencer_id, k.brand, k.basis) k.influencer_id, k.brand, k.basis, k.rate,
+                         k.valid_from, k.contract_id
                   FROM contracts k ORDER BY k.influencer_id, k.brand, k.basis, k.valid_from DESC, k.contract_id DESC),
-       own AS (SELECT l.influencer_id, l.brand, min(l.rate) FILTER (WHERE l.basis = 'post') AS post,
-                      min(l.rate) FILTER (WHERE l.basis = 'order') AS "order",
-                      min(l.rate) FILTER (WHERE l.basis = 'revenue_share') AS revenue_share
+       own AS (SELECT l.influencer_id, l.brand, (array_agg(l.basis ORDER BY l.valid_from DESC, l.contract_id DESC))[1] AS basis,
+                      min(l.rate) FILTER (WHERE l.basis = 'post') AS post_rate,
+                      min(l.rate) FILTER (WHERE l.basis = 'order') AS order_rate,
+                      min(l.rate) FILTER (WHERE l.basis = 'revenue_share') AS rs_rate
                FROM latest l GROUP BY l.influencer_id, l.brand),
-       current AS (SELECT DISTINCT ON (k.influencer_id, k.brand) k.influencer_id, k.brand, k.basis
-                   FROM contracts k ORDER BY k.influencer_id, k.brand, k.valid_from DESC, k.contract_id DESC),
-       averages AS (SELECT k.brand, round(avg(k.rate) FILTER (WHERE k.basis = 'post'), 6) AS post,
-                           round(avg(k.rate) FILTER (WHERE k.basis = 'order'), 6) AS "order",
-                           round(avg(k.rate) FILTER (WHERE k.basis = 'revenue_share'), 6) AS revenue_share
-                    FROM contracts k GROUP BY GROUPING SETS ((k.brand), ())),
+       averages AS (SELECT k.brand, round(avg(k.rate) FILTER (WHERE k.basis = 'post'), 6) AS post_rate,
+                           round(avg(k.rate) FILTER (WHERE k.basis = 'order'), 6) AS order_rate,
+                           round(avg(k.rate) FILTER (WHERE k.basis = 'revenue_share'), 6) AS rs_rate
+                    FROM contracts k GROUP BY GROUPING SETS ((k.brand), ())),  -- brand NULL: all brands
        activity AS (SELECT f.influencer_id, f.brand, sum(f.posts)::integer AS posts, sum(f.orders)::integer AS orders,
                            sum(f.revenue) AS revenue, sum(f.spend) AS spend
                     FROM report_facts(p_from, p_to, p_brands, p_platforms, p_categories) f
                     WHERE f.influencer_id IS NOT NULL
                     GROUP BY f.influencer_id, f.brand),
-       rated AS (SELECT a.*, coalesce(o.post, b.post, x.post) AS post_rate, coalesce(o."order", b."order", x."order") AS order_rate,
-                        coalesce(o.revenue_share, b.revenue_share, x.revenue_share) AS rs_rate
+       rated AS (SELECT a.*, o.basis, coalesce(o.post_rate, b.post_rate, x.post_rate) AS post_rate,
+                        coalesce(o.order_rate, b.order_rate, x.order_rate) AS order_rate,
+                        coalesce(o.rs_rate, b.rs_rate, x.rs_rate) AS rs_rate
                  FROM activity a
                  LEFT JOIN own o ON o.influencer_id = a.influencer_id AND o.brand = a.brand
                  LEFT JOIN averages b ON b.brand = a.brand
                  LEFT JOIN averages x ON x.brand IS NULL)
-  SELECT c.influencer_id, i.name, c.brand, cur.basis, c.posts, c.orders, c.revenue, c.spend, c.post_rate, c.cost_post,
+  SELECT c.influencer_id, i.name, c.brand, c.basis, c.posts, c.orders, c.revenue, c.spend, c.post_rate, c.cost_post,
          c.order_rate, c.cost_order, c.rs_rate, c.cost_rs, best.basis, c.spend - best.cost
   FROM (SELECT r.*, r.posts * r.post_rate AS cost_post, r.orders * r.order_rate AS cost_order,
                round(r.revenue * r.rs_rate, 4) AS cost_rs
         FROM rated r) c
-  LEFT JOIN current cur ON cur.influencer_id = c.influencer_id AND cur.brand = c.brand
   LEFT JOIN influencers i ON i.influencer_id = c.influencer_id
   LEFT JOIN LATERAL (SELECT v.basis, v.cost FROM (VALUES ('post', c.cost_post), ('order', c.cost_order),
                                                          ('revenue_share', c.cost_rs)) v(basis, cost)
@@ -102,7 +105,7 @@ $$;
 # 0002's definitions, as they were
 DOWNGRADE = f"""
 DROP FUNCTION report_orders_latest;
-DROP INDEX attributed_orders_placed; DROP INDEX spend_day; DROP INDEX posts_published; DROP INDEX posts_day;
+DROP INDEX influencer_daily_platform; DROP INDEX influencer_daily_brand; DROP INDEX attributed_orders_placed; DROP INDEX spend_day; DROP INDEX posts_published; DROP INDEX posts_day;
 CREATE OR REPLACE FUNCTION day_in_range(d date, p_from date, p_to date) RETURNS boolean IMMUTABLE LANGUAGE sql AS
   $$ SELECT (p_from IS NULL OR d >= p_from) AND (p_to IS NULL OR d <= p_to) $$;
 CREATE OR REPLACE FUNCTION report_payout_comparison({FILTER_PARAMS})

@@ -28,12 +28,13 @@ SELECT 'ord-' || x.n, x.no, 'cust-' || (x.n::bigint * 7919) % 3000000, CASE WHEN
        CASE WHEN x.rule <> 'unattributed' THEN c.brand ELSE (ARRAY['MuscleBlaze','HKVitals','Gritzo'])[1 + x.n % 3] END,
        'sku-' || (x.n + x.no) % 400, x.qty, x.rev,
        CASE WHEN x.rr < 0.02 THEN x.rev WHEN x.rr < 0.03 THEN round(x.rev / 2, 2) ELSE 0 END,
-       least((x.day + x.at * interval '1 day') AT TIME ZONE (SELECT value FROM app_config WHERE key = 'business_tz'), now()),
+       x.day_start + x.at * least(interval '1 day', now() - x.day_start),  -- today's lines: before now
        x.day, x.rule, CASE WHEN x.rule <> 'unattributed' THEN c.contract_id END,
        CASE WHEN x.rule IN ('click', 'last_click') THEN 'clk-' || x.n END,
        CASE WHEN x.rule <> 'unattributed' THEN f.platform ELSE (ARRAY['instagram','youtube','twitter'])[1 + x.n % 3] END,
        x.no = 1
-FROM (SELECT o.*, l.no, round((149 + random() * 2850)::numeric, 2) AS rev, random() AS rr, 1 + (random() * 2)::int AS qty
+FROM (SELECT o.*, l.no, round((149 + random() * 2850)::numeric, 2) AS rev, random() AS rr, 1 + (random() * 2)::int AS qty,
+             o.day::timestamp AT TIME ZONE (SELECT value FROM app_config WHERE key = 'business_tz') AS day_start
       FROM (SELECT n, 1 + floor(:influencers * power(random(), 2))::int AS i, business_today() - floor(:days * power(random(), 1.3))::int AS day,
                    random() AS at,
                    (ARRAY['unattributed','unattributed','unattributed','coupon','coupon','click','click','last_click','explicit','explicit'])[1 + floor(random() * 10)::int] AS rule

@@ -35,27 +35,29 @@ def load(engine, lines: int, influencers: int, days: int) -> float:
             conn.execute(text(sql), params)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))  # what autovacuum would have done: statistics and visibility map
-    return time.perf_counter() - started
+        counts = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in data.COUNTED}
+    load_s = time.perf_counter() - started
+    print(f"loaded {lines:,} order lines, {influencers:,} influencers, {days} days in {load_s:.0f}s: "
+          + ", ".join(f"{t} {n:,}" for t, n in counts.items()), flush=True)
+    return load_s
 
 
-def board_queries(reader, busiest: str, start: datetime, end: datetime) -> dict[str, list[tuple[str, str]]]:
+def board_queries(reader, start: datetime, end: datetime) -> dict[str, list[tuple[str, str]]]:
     """(title, SQL) per board: its variable queries first (Grafana resolves them before the panels)."""
     from services.dashboards.build import BOARDS, render
     from services.dashboards.expand import expand, targets
     boards = {}
-    for name in BOARDS:
-        board = json.loads(render(name))
-        variables = board.get("templating", {}).get("list", [])
-        values = {}
-        with reader.connect() as conn:
-            for v in variables:
-                values[v["name"]] = [r[0] for r in conn.execute(text(v["query"]))]
-        if "influencer" in values:
-            values["influencer"] = [busiest]  # one influencer chosen, as a marketer drilling down would
-        queries = [(f"variable: {v['name']}", v["query"]) for v in variables]
-        queries += [(panel["title"], expand(sql, start, end, values)) for panel, sql in targets(board)]
-        if len(queries) > len(variables):
-            boards[name] = queries
+    with reader.connect() as conn:
+        busiest = conn.execute(text(data.BUSIEST)).scalar_one()
+        for name in BOARDS:
+            board = json.loads(render(name))
+            variables = board.get("templating", {}).get("list", [])
+            values = {v["name"]: [r[0] for r in conn.execute(text(v["query"]))] for v in variables}
+            if "influencer" in values:  # one influencer chosen, as a marketer drilling down would: the busiest
+                values["influencer"] = [busiest]
+            panels = [(panel["title"], expand(sql, start, end, values)) for panel, sql in targets(board)]
+            if panels:  # the pipeline board reads Prometheus only
+                boards[name] = [(f"variable: {v['name']}", v["query"]) for v in variables] + panels
     return boards
 
 
@@ -79,6 +81,11 @@ def slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
 
 
+def plan(engine, sql: str) -> list:
+    with engine.connect() as conn:
+        return conn.execute(text(f"EXPLAIN (COSTS OFF) {sql}")).all()
+
+
 def time_board(board: str, queries, reader, raw, repeat: int, figures: dict, checked: list) -> None:
     """Each query as the reader, then (panels only) over the raw views: same rows, and its median."""
     table = []
@@ -99,10 +106,13 @@ def time_board(board: str, queries, reader, raw, repeat: int, figures: dict, che
                                    f"({len(shown)} vs {len(baseline)} rows; first {shown[:1]} vs {baseline[:1]})")
             checked.append(f"{board} / {title}")
         raw_p50 = time_query(raw, sql, RAW_REPEAT, warmup=0)[0]
-        met = p95 <= PANEL_P95_MS and raw_p50 / p50 >= SPEEDUP
-        fig.update(baseline=round(raw_p50, 1), ratio=round(raw_p50 / p50, 1), met=met,
-                   target=f"<= {PANEL_P95_MS} ms, >= {SPEEDUP}x raw")
-        table.append((title, f"{p50:.1f}", f"{p95:.1f}", f"{raw_p50:.1f}", f"{raw_p50 / p50:.0f}×", "yes" if met else "NO"))
+        # a panel whose plan is the same over the raw views reads no rollup (facts, alerts): no speed-up to have
+        reads_rollup = plan(reader, sql) != plan(raw, sql)
+        met = p95 <= PANEL_P95_MS and (raw_p50 / p50 >= SPEEDUP or not reads_rollup)
+        fig.update(baseline=round(raw_p50, 1), ratio=round(raw_p50 / p50, 1), met=met, reads_rollup=reads_rollup,
+                   target=f"<= {PANEL_P95_MS} ms" + (f", >= {SPEEDUP}x raw" if reads_rollup else ""))
+        ratio = f"{raw_p50 / p50:.0f}×" if reads_rollup else "no rollup"
+        table.append((title, f"{p50:.1f}", f"{p95:.1f}", f"{raw_p50:.1f}", ratio, "yes" if met else "NO"))
     print(f"\n{board} (30 days, all values; as hk_grafana)")
     print_table(("query", "p50 ms", "p95 ms", "raw GROUP BY p50 ms", "ratio", "met"), table)
     seq50, seq95, conc50 = whole_board(reader, queries, repeat)
@@ -124,13 +134,6 @@ def run(lines: int, influencers: int, days: int, repeat: int) -> dict:
         migrate(settings)
         engine = make_engine(url)
         load_s = load(engine, lines, influencers, days)
-        with engine.connect() as conn:
-            counts = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
-                      for t in ("attributed_orders", "posts", "refunds", "spend", "influencer_daily", "rolling_sums")}
-            busiest = conn.execute(text("SELECT influencer_id FROM rolling_sums WHERE window_days = 30 AND brand = '' "
-                                        "AND influencer_id <> '' ORDER BY orders DESC, influencer_id LIMIT 1")).scalar_one()
-        print(f"loaded {lines:,} order lines, {influencers:,} influencers, {days} days in {load_s:.0f}s: "
-              + ", ".join(f"{t} {n:,}" for t, n in counts.items()), flush=True)
         as_reader = make_url(sqlalchemy_url(url)).set(username="hk_grafana", password=settings.effective_grafana_password())
         reader = make_engine(as_reader.render_as_string(hide_password=False), pool_size=CONCURRENCY)
         # the baseline: same role, same SQL, the raw views first on the search path; no 10 s cap, it is slow
@@ -138,7 +141,7 @@ def run(lines: int, influencers: int, days: int, repeat: int) -> dict:
                           connect_args={"options": "-c search_path=raw,public -c statement_timeout=0"})
         end = datetime.now(timezone.utc)
         figures, checked = {"dashboard.load_s": {"value": round(load_s, 1), "unit": "s"}}, []
-        for board, queries in board_queries(reader, busiest, end - timedelta(days=30), end).items():
+        for board, queries in board_queries(reader, end - timedelta(days=30), end).items():
             time_board(board, queries, reader, raw, repeat, figures, checked)
         figures["dashboard.raw_equal_panels"] = {"value": len(checked), "unit": "panels", "panels": checked}
         print(f"\nraw GROUP BY baseline gave the same rows for {len(checked)} panels (those without now())")

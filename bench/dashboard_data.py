@@ -117,6 +117,10 @@ INSERT INTO influencer_daily SELECT * FROM raw.influencer_daily ORDER BY day;
 SELECT refresh_rolling(true);
 """
 
+COUNTED = ("attributed_orders", "posts", "refunds", "spend", "influencer_daily", "rolling_sums")
+BUSIEST = """SELECT influencer_id FROM rolling_sums WHERE window_days = 30 AND brand = '' AND influencer_id <> ''
+             ORDER BY orders DESC, influencer_id LIMIT 1"""
+
 # Bench database only: no WAL for the bulk tables (SET UNLOGGED rewrites a table, so do it while empty).
 UNLOGGED = ("influencers", "contracts", "posts", "attributed_orders", "refunds", "spend", "influencer_daily", "rolling_sums")
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from services.common.db import sqlalchemy_url
 from services.dashboards.build import BOARDS, render
+from services.dashboards.expand import targets
 from services.importer.run import import_dir
 from services.reports.catalog import Filters, run
 from services.simulator.sample import write_sample
@@ -40,16 +41,6 @@ def loaded(kafka_bootstrap, postgres, tmp_path_factory):
     yield p, reader
     reader.dispose()
     p.close()
-
-
-def targets(board: dict):
-    for a in board.get("annotations", {}).get("list", []):
-        if "target" in a and "rawSql" in a["target"]:
-            yield {"title": f"annotation: {a['name']}", "type": "annotation"}, a["target"]["rawSql"]
-    for panel in board["panels"]:
-        for t in panel.get("targets", []):
-            if "rawSql" in t:
-                yield panel, t["rawSql"]
 
 
 def selections(reader, board: dict) -> list[dict[str, list[str]]]:

@@ -85,6 +85,7 @@ class Report:
     statuses: dict = field(default_factory=dict)
     drained: bool = True
     stuck: dict = field(default_factory=dict)        # (group, topic, partition) → (committed, end), when not exact
+    missing: dict = field(default_factory=dict)      # order id → where it was last seen, when not exact
 
     @property
     def exact(self) -> bool:
@@ -134,6 +135,7 @@ def _run(stack: Stack, workload: Workload, expected: Expected, rounds: int, rnd:
     compare(engine, expected, report)
     if not report.exact:
         report.stuck = _stuck(stack)
+        report.missing = trace_missing(stack, engine, workload)
     engine.dispose()
     return report
 
@@ -192,6 +194,34 @@ def _stuck(stack: Stack) -> dict:
         consumer.close()
 
 
+def trace_missing(stack: Stack, engine, workload: Workload, limit: int = 20) -> dict:
+    """Orders with no line in Postgres, and the last topic that holds them: which stage dropped them."""
+    present = {r[0] for r in _rows(engine, "SELECT DISTINCT order_id FROM attributed_orders")}
+    missing = [e["order_id"] for e in workload.unique if e["type"] == "order" and e["order_id"] not in present][:limit]
+    if not missing:
+        return {}
+    from kafka import KafkaConsumer, TopicPartition
+    found: dict[str, list] = {oid: [] for oid in missing}
+    needles = {oid: f'"{oid}"'.encode() for oid in missing}
+    consumer = KafkaConsumer(bootstrap_servers=stack.broker.bootstrap, enable_auto_commit=False)
+    try:
+        for name in ("hk.storefront", "hk.attributions"):
+            topic = stack.settings.topic(name)
+            parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+            consumer.assign(parts)
+            consumer.seek_to_beginning(*parts)
+            ends = consumer.end_offsets(parts)
+            while any(consumer.position(tp) < ends[tp] for tp in parts):
+                for tp, messages in consumer.poll(timeout_ms=1000).items():
+                    for m in messages:
+                        for oid, needle in needles.items():
+                            if needle in (m.value or b""):
+                                found[oid].append(f"{name}[{tp.partition}]@{m.offset}")
+    finally:
+        consumer.close()
+    return {oid: where or ["nowhere"] for oid, where in found.items()}
+
+
 def _dead_letters(stack: Stack) -> int:
     from kafka import KafkaConsumer, TopicPartition
     consumer = KafkaConsumer(bootstrap_servers=stack.broker.bootstrap)
@@ -236,4 +266,6 @@ def print_report(r: Report) -> None:
           f"HTTP: {r.statuses}; peak RSS MB: {r.peak_rss_mb}")
     if r.stuck:
         print(f"consumer groups not at the end (committed, end): {r.stuck}")
+    for oid, where in r.missing.items():
+        print(f"missing order {oid}: seen at {', '.join(where)}")
     print("EXACT" if r.exact else "NOT EXACT")

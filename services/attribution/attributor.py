@@ -50,10 +50,16 @@ class Attributor:
                 ATTRIBUTIONS.labels(line["rule"]).inc()
             if decision.rule == "unattributed":
                 UNATTRIBUTED_ORDERS.inc()
-        records = [(_key(line), line) for line in state["lines"]]
-        for refund in (self.pending.pop(order["order_id"], None) or {}).values():
-            records += self._refund(refund)
-        return records
+        waiting = self.pending.get(order["order_id"]) or {}
+        for refund in waiting.values():
+            state = self._apply(state, refund)
+        if waiting:
+            # dropped only once the refunds are stored on the order: a crash between the two keeps them
+            del self.pending[order["order_id"]]
+        # every refund the order holds is emitted again, not only the ones just applied: if this order is
+        # processed a second time (the first run's records lost with a killed worker), they are re-sent too
+        return [(_key(line), line) for line in state["lines"]] + [
+            record for refund_id in state["refunds"] for record in _refund_records(state, refund_id)]
 
     def _refund(self, refund: dict) -> list[Record]:
         state = self.orders.get(refund["order_id"])
@@ -63,21 +69,26 @@ class Attributor:
             waiting[refund["refund_id"]] = {**refund, "amount": str(money(refund["amount"]))}
             self.pending[refund["order_id"]] = waiting
             return []
-        if refund["refund_id"] not in state["refunds"]:
-            remaining = [money(line["revenue"]) - _refunded(state, line["line_no"]) for line in state["lines"]]
-            parts = split_refund(money(refund["amount"]), remaining)
-            state = {**state, "refunds": {**state["refunds"], refund["refund_id"]: {
-                "refunded_at": refund["refunded_at"], "parts": [str(p) for p in parts]}}}
-            self.orders[refund["order_id"]] = state
-        applied = state["refunds"][refund["refund_id"]]
-        records = []
-        for line, part in zip(state["lines"], applied["parts"]):
-            if Decimal(part) > 0:
-                rec = {"kind": "refund_line", "refund_id": refund["refund_id"], "line_no": line["line_no"],
-                       "order_id": line["order_id"], "influencer_id": line["influencer_id"], "brand": line["brand"],
-                       "amount": part, "refunded_at": applied["refunded_at"]}
-                records.append((_key(line), rec))
-        return records
+        return _refund_records(self._apply(state, refund), refund["refund_id"])
+
+    def _apply(self, state: dict, refund: dict) -> dict:
+        """The order's state with this refund split over its lines, stored; a refund already applied is kept as it was."""
+        if refund["refund_id"] in state["refunds"]:
+            return state
+        remaining = [money(line["revenue"]) - _refunded(state, line["line_no"]) for line in state["lines"]]
+        parts = split_refund(money(refund["amount"]), remaining)
+        state = {**state, "refunds": {**state["refunds"], refund["refund_id"]: {
+            "refunded_at": refund["refunded_at"], "parts": [str(p) for p in parts]}}}
+        self.orders[refund["order_id"]] = state
+        return state
+
+
+def _refund_records(state: dict, refund_id: str) -> list[Record]:
+    applied = state["refunds"][refund_id]
+    return [(_key(line), {"kind": "refund_line", "refund_id": refund_id, "line_no": line["line_no"],
+                          "order_id": line["order_id"], "influencer_id": line["influencer_id"], "brand": line["brand"],
+                          "amount": part, "refunded_at": applied["refunded_at"]})
+            for line, part in zip(state["lines"], applied["parts"]) if Decimal(part) > 0]
 
 
 def _refunded(state: dict, line_no: int) -> Decimal:

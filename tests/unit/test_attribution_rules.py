@@ -142,6 +142,33 @@ def test_a_refund_before_its_order_waits_for_it(contracts):
     assert out[1]["amount"] == "100.00"
 
 
+def test_an_order_processed_again_re_emits_the_refunds_it_absorbed(contracts):
+    # the first run's records can die with a killed worker while its table writes survive (RocksDB):
+    # the second run must send the waiting refund again, not only the order lines
+    a = make_attributor(contracts)
+    a.handle(refund("r1", "100"))
+    first = a.handle(order(influencer_id="inf-a"))
+    assert a.handle(order(influencer_id="inf-a")) == first
+    assert [r["kind"] for _, r in first] == ["order_line", "refund_line"]
+
+
+class CrashOnDelete(dict):
+    def __delitem__(self, key):
+        raise KeyboardInterrupt("worker killed")
+
+
+def test_a_crash_between_applying_and_dropping_a_waiting_refund_loses_nothing(contracts):
+    pending = CrashOnDelete()
+    a = Attributor(Settings(env="dev"), contracts, {}, {}, pending)
+    a.handle(refund("r1", "100"))
+    with pytest.raises(KeyboardInterrupt):
+        a.handle(order(influencer_id="inf-a"))
+    a.pending = {**pending}  # the restarted worker: the refund is still waiting, and already on the order
+    out = [r for _, r in a.handle(order(influencer_id="inf-a"))]
+    assert [(r["kind"], r.get("amount")) for r in out] == [("order_line", None), ("refund_line", "100.00")]
+    assert a.pending == {}
+
+
 @pytest.mark.parametrize("amount,remaining,expected", [
     ("100", ["0.01", "0.01", "99.98"], ["0.01", "0.01", "99.98"]),
     ("10", ["3", "3", "3"], ["3", "3", "3"]),

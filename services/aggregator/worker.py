@@ -12,6 +12,7 @@ from ..common import topics
 from ..common.db import make_engine
 from ..common.events import InvalidEvent
 from ..common.faust_app import DeadLetters, make_app, raw_topic
+from ..common.infrastructure import finish
 from ..alerts.outbox import mark_published, pending
 from ..alerts.thresholds import load as load_alert_config
 from ..common.metrics import (ALERT_EVENTS, AGGREGATOR_BATCH_SIZE, AGGREGATOR_FACTS, AGGREGATOR_WRITE_SECONDS, CONSUMED,
@@ -96,7 +97,7 @@ def build(settings: Settings) -> faust.App:
                 continue
             AGGREGATOR_BATCH_SIZE.observe(len(batch))
             try:
-                await write(batch)
+                await finish(write(batch))
                 committed = time.time()
                 for event, _ in members:
                     FRESHNESS_SECONDS.observe(max(committed - event.message.timestamp, 0))
@@ -106,7 +107,7 @@ def build(settings: Settings) -> faust.App:
                     single = Batch()
                     single.add(record)
                     try:
-                        await write(single)
+                        await finish(write(single))
                     except DBAPIError as one:
                         await dead_letters.send(event, one)
 

@@ -8,7 +8,7 @@ import faust
 from ..common import topics
 from ..common.events import STOREFRONT_TYPES, FieldError, InvalidEvent, decode, dumps
 from ..common.faust_app import DeadLetters, make_app, raw_topic
-from ..common.infrastructure import retrying
+from ..common.infrastructure import finish, retrying
 from ..common.metrics import CONSUMED
 from ..common.settings import Settings
 from .attributor import Attributor
@@ -48,7 +48,7 @@ def build(settings: Settings) -> faust.App:
             where = f"attribution of {event.message.topic}[{event.message.partition}]@{event.message.offset}"
             try:
                 # handle() is idempotent (state is stored before records are emitted), so a retry re-sends the same records
-                await retrying(where, lambda: attribute_one(incoming, event.message.timestamp))
+                await finish(retrying(where, lambda: attribute_one(incoming, event.message.timestamp)))
             except Exception as exc:  # noqa: BLE001 — a bug this event triggers: keep it, tell us, go on
                 log.exception("%s failed", where)
                 await dead_letters.send(event, exc)

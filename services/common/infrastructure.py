@@ -37,3 +37,19 @@ async def retrying(what: str, attempt: Callable[[], Awaitable[T]], delays=DELAYS
             await asyncio.sleep(delay)
     raise AssertionError("unreachable")
 
+
+
+async def finish(work: Awaitable[T]) -> T:
+    """Await ``work`` to its end even if the agent is cancelled meanwhile (a worker stopping, a rebalance).
+
+    Faust acks the event an agent holds when the agent unwinds (``finally`` in its stream iterator and in
+    ``take_events``), and the shutdown commits acked offsets: an event whose work stopped halfway would be
+    committed unprocessed. So the work completes first; then the cancellation goes on."""
+    task = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        if not task.done():
+            log.info("stopping: finishing the event in hand first")
+            await task
+        raise

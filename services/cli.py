@@ -24,6 +24,8 @@ def _faust(build) -> None:
     import asyncio
     import faust
     import uvloop
+    from .common.memory_trace import start_from_env
+    start_from_env()
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())  # libuv's loop: less CPU per socket event than asyncio's
     app = build(get_settings())
     worker = faust.Worker(app, loglevel=os.environ.get("HK_LOG_LEVEL", "WARNING"))

@@ -7,7 +7,7 @@ import faust
 
 from ..common import topics
 from ..common.events import STOREFRONT_TYPES, FieldError, InvalidEvent, decode, dumps
-from ..common.faust_app import DeadLetters, make_app, raw_topic
+from ..common.faust_app import DeadLetters, make_app, raw_topic, table_options
 from ..common.infrastructure import finish, retrying
 from ..common.metrics import CONSUMED
 from ..common.settings import Settings
@@ -25,7 +25,8 @@ def build(settings: Settings) -> faust.App:
     feed = ContractFeed(settings, settings.topic(topics.CONTRACTS))
     # Tables are keyed by customer or order id; both live on the customer's partition, so a refund
     # meets its order and an order its clicks on the same worker.
-    customers, orders, pending = (app.Table(name, partitions=settings.partitions, key_type=str)
+    customers, orders, pending = (app.Table(name, partitions=settings.partitions, key_type=str,
+                                            options=table_options(settings))
                                   for name in topics.ATTRIBUTION_TABLES)
     attributor = Attributor(settings, feed.index, customers, orders, pending)
 

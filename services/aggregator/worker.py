@@ -13,6 +13,7 @@ from ..common.db import make_engine
 from ..common.events import InvalidEvent
 from ..common.faust_app import DeadLetters, make_app, raw_topic
 from ..common.infrastructure import finish
+from ..common.offset_guard import OffsetGuard
 from ..alerts.outbox import mark_published, pending
 from ..alerts.thresholds import load as load_alert_config
 from ..common.metrics import (ALERT_EVENTS, AGGREGATOR_BATCH_SIZE, AGGREGATOR_FACTS, AGGREGATOR_WRITE_SECONDS, CONSUMED,
@@ -37,6 +38,8 @@ def build(settings: Settings) -> faust.App:
     clock = RollingClock(calendar)
     alert_config = load_alert_config()
     alerts_topic = raw_topic(app, settings, topics.ALERTS)
+    # compacted topics have holes by design; the others must arrive without any
+    guard = OffsetGuard(app, {settings.topic(t) for t in SOURCES if t not in topics.COMPACTED})
 
     @app.timer(ALERTS_EVERY_S)
     async def publish_alerts() -> None:
@@ -85,6 +88,8 @@ def build(settings: Settings) -> faust.App:
     async def aggregate(stream):
         async for events in stream.take_events(settings.batch_size, within=settings.batch_seconds):
             batch, members = Batch(), []
+            for event in events:
+                await guard.check(event.message)
             for event in events:
                 CONSUMED.labels("aggregator", event.message.topic).inc()
                 try:

@@ -10,6 +10,7 @@ from ..common.events import STOREFRONT_TYPES, FieldError, InvalidEvent, decode, 
 from ..common.faust_app import DeadLetters, make_app, raw_topic, table_options
 from ..common.infrastructure import finish, retrying
 from ..common.metrics import CONSUMED
+from ..common.offset_guard import OffsetGuard
 from ..common.settings import Settings
 from .attributor import Attributor
 from .contract_feed import ContractFeed
@@ -29,6 +30,7 @@ def build(settings: Settings) -> faust.App:
                                             options=table_options(settings))
                                   for name in topics.ATTRIBUTION_TABLES)
     attributor = Attributor(settings, feed.index, customers, orders, pending)
+    guard = OffsetGuard(app, {settings.topic(topics.STOREFRONT)})
 
     @app.task
     async def follow_contracts() -> None:
@@ -38,6 +40,7 @@ def build(settings: Settings) -> faust.App:
     async def attribute(stream):
         await feed.ready.wait()
         async for event in stream.events():
+            await guard.check(event.message)
             CONSUMED.labels("attribution", event.message.topic).inc()
             try:
                 incoming = decode(event.message.value, settings.currency)

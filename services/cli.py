@@ -1,7 +1,6 @@
 """``hk``: one CLI for every service and tool."""
 from __future__ import annotations
 
-import os
 import argparse
 import json
 import logging
@@ -27,8 +26,9 @@ def _faust(build) -> None:
     from .common.memory_trace import start_from_env
     start_from_env()
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())  # libuv's loop: less CPU per socket event than asyncio's
-    app = build(get_settings())
-    worker = faust.Worker(app, loglevel=os.environ.get("HK_LOG_LEVEL", "WARNING"))
+    settings = get_settings()
+    app = build(settings)
+    worker = faust.Worker(app, loglevel=settings.log_level)
     # Faust's terminal spinner sets the root logger to DEBUG so that it sees every record: each send then
     # built a debug log record nobody reads (py-spy: ~10 % of the attribution worker's CPU)
     worker.spinner = None

@@ -29,7 +29,7 @@ def make_app(service: str, settings: Settings, web_port: int) -> faust.App:
         **({"datadir": f"{settings.data_dir}/{{conf.name}}"} if settings.data_dir else {}),
         topic_partitions=settings.partitions,
         topic_replication_factor=1,
-        web_host="127.0.0.1",
+        web_host=settings.web_host,
         web_port=web_port,
         web_in_thread=False,
         consumer_auto_offset_reset="earliest",

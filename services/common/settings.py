@@ -62,8 +62,11 @@ class Settings(BaseSettings):
     underperforming_min_spend: Decimal = Field(Decimal("1000"), ge=0,
                                                description="spend below which a poor ROAS is not listed as underperforming")
 
+    web_host: str = Field("127.0.0.1", description="where the Faust workers' /metrics and /healthz listen; 0.0.0.0 in a "
+                          "container, so that Prometheus can scrape every replica")
     attribution_web_port: int = 6066
     aggregator_web_port: int = 6067
+    log_level: str = Field("WARNING", description="the Faust workers' log level (DEBUG, INFO, WARNING, ERROR)")
     business_metrics_seconds: float = Field(15.0, gt=0, description="how often the aggregator refreshes the ROAS "
                                              "gauges and open alerts it exports, and checks the rolling windows' day")
     roas_gauge_limit: int = Field(500, ge=0, description="influencers exported as hk_influencer_roas_7d series")

@@ -16,6 +16,10 @@ from .build import OUT as DASHBOARDS
 
 DATASOURCES = Path(__file__).resolve().parents[2] / "deploy" / "grafana" / "provisioning" / "datasources" / "datasources.yaml"
 COMPARED = ("name", "type", "url", "user", "jsonData", "isDefault")  # what Grafana returns; secrets it never does
+# Where the datasources point when the environment does not say (the compose stack's service names). They live
+# here, not in the provisioning file, because Grafana's own expansion has no ${VAR:-default}.
+DEFAULTS = {"HK_GRAFANA_DB_HOST": "postgres:5432", "HK_GRAFANA_DB_NAME": "hk", "HK_GRAFANA_DB_SSLMODE": "disable",
+            "HK_PROMETHEUS_URL": "http://prometheus:9090"}
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ def expand_env(text: str, env: dict[str, str]) -> str:
 
 
 def datasources(env: dict[str, str]) -> list[dict]:
-    docs = yaml.safe_load(expand_env(DATASOURCES.read_text(), env))["datasources"]
+    docs = yaml.safe_load(expand_env(DATASOURCES.read_text(), {**DEFAULTS, **env}))["datasources"]
     return [{**{k: v for k, v in d.items() if k != "editable"}, "access": "proxy"} for d in docs]
 
 

@@ -76,7 +76,7 @@ def test_dry_run_plans_and_changes_nothing_then_push_uploads_and_a_rerun_is_a_no
     main(["grafana-push", "--url", grafana])
     assert sorted(GrafanaDouble.dashboards) == sorted(["hk-campaigns", "hk-influencer", "hk-pipeline"])
     assert GrafanaDouble.datasources["hk-postgres"]["user"] == "hk_grafana"
-    assert GrafanaDouble.datasources["hk-postgres"]["url"] == "postgres:5432"  # ${HK_GRAFANA_DB_HOST:-postgres:5432}
+    assert GrafanaDouble.datasources["hk-postgres"]["url"] == "postgres:5432"  # push.DEFAULTS
     capsys.readouterr()
 
     main(["grafana-push", "--url", grafana, "--dry-run"])

@@ -35,9 +35,12 @@ class PrometheusServer:
                 rule["for"] = self.alert_for
             (rules / path.name).write_text(yaml.safe_dump(doc))
         cfg["rule_files"] = [str(rules / "*.yml")]
+        # the deployed config finds Alertmanager and the services by compose service names (Docker's DNS)
+        cfg.pop("alerting", None)
         if self.alertmanager:
             cfg["alerting"] = {"alertmanagers": [{"static_configs": [{"targets": [self.alertmanager]}]}]}
         for job in cfg["scrape_configs"]:
+            job.pop("dns_sd_configs", None)
             job["static_configs"] = [{"targets": [f"127.0.0.1:{self.targets[job['job_name']]}"]}]
         return cfg
 

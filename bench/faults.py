@@ -97,13 +97,16 @@ def run(n_events: int = 100_000, rounds: int = 1, seed: int = 7, rate: float = 5
     expected = expect(workload)
     stack = Stack().start()
     try:
-        return _run(stack, workload, expected, rounds, random.Random(seed), rate, drain_timeout_s)
+        return run_on(stack, workload, expected, rounds, random.Random(seed), rate, drain_timeout_s)
     finally:
         stack.close()
 
 
-def _run(stack: Stack, workload: Workload, expected: Expected, rounds: int, rnd: random.Random, rate: float,
-         drain_timeout_s: float) -> Report:
+def run_on(stack: Stack, workload: Workload, expected: Expected, rounds: int = 1, rnd: random.Random | None = None,
+           rate: float = 500, drain_timeout_s: float = 600) -> Report:
+    """Send the workload through a started stack, ``rounds`` of faults during the send (0: none), wait for every
+    line, compare every table with the answer. The stack stays up, so the caller can look at it afterwards."""
+    rnd = rnd or random.Random(0)
     engine = make_engine(stack.env["DATABASE_URL"])
     url = f"http://127.0.0.1:{stack.env['HK_INGEST_PORT']}"
     setup = Sender(url, workload.setup)

@@ -93,8 +93,8 @@ def time_board(board: str, queries, reader, raw, repeat: int, figures: dict, che
         with reader.connect() as conn:
             shown = conn.execute(text(sql)).all()
         p50, p95 = time_query(reader, sql, repeat)
-        fig = figures[f"dashboard.{board}.{slug(title)}.p95_ms"] = {"value": round(p95, 1), "unit": "ms",
-                                                                    "p50": round(p50, 1), "title": title}
+        fig = figures[f"dashboard.{board}.{slug(title)}.p95_ms"] = {"value": round(p95, 2), "unit": "ms",
+                                                                    "p50": round(p50, 2), "title": title}
         if title.startswith("variable: "):  # not a panel: a list of values, no raw counterpart
             table.append((title, f"{p50:.1f}", f"{p95:.1f}", "-", "-", ""))
             continue
@@ -109,7 +109,7 @@ def time_board(board: str, queries, reader, raw, repeat: int, figures: dict, che
         # a panel whose plan is the same over the raw views reads no rollup (facts, alerts): no speed-up to have
         reads_rollup = plan(reader, sql) != plan(raw, sql)
         met = p95 <= PANEL_P95_MS and (raw_p50 / p50 >= SPEEDUP or not reads_rollup)
-        fig.update(baseline=round(raw_p50, 1), ratio=round(raw_p50 / p50, 1), met=met, reads_rollup=reads_rollup,
+        fig.update(baseline=round(raw_p50, 2), ratio=round(raw_p50 / p50, 1), met=met, reads_rollup=reads_rollup,
                    target=f"<= {PANEL_P95_MS} ms" + (f", >= {SPEEDUP}x raw" if reads_rollup else ""))
         ratio = f"{raw_p50 / p50:.0f}×" if reads_rollup else "no rollup"
         table.append((title, f"{p50:.1f}", f"{p95:.1f}", f"{raw_p50:.1f}", ratio, "yes" if met else "NO"))
@@ -146,7 +146,7 @@ def run(lines: int, influencers: int, days: int, repeat: int) -> dict:
         figures["dashboard.raw_equal_panels"] = {"value": len(checked), "unit": "panels", "panels": checked}
         print(f"\nraw GROUP BY baseline gave the same rows for {len(checked)} panels (those without now())")
         old = time_old_dashboard(engine, lines)
-        figures["dashboard.pandas_refresh_s"] = {"value": round(old["total_s"], 1), "unit": "s", **old}
+        figures["dashboard.pandas_refresh_s"] = {"value": round(old["total_s"], 3), "unit": "s", **old}
         boards = ", ".join(f"{k.split('.')[2]} {v['value']:.0f} ms" for k, v in figures.items() if k.startswith("dashboard.board."))
         print(f"old dashboard refresh: {old['total_s']:.1f} s (read_csv {old['read_s']:.1f} s + metrics "
               f"{old['metrics_s']:.1f} s) vs whole board: {boards}")

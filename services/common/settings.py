@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Literal
@@ -46,6 +47,13 @@ class Settings(BaseSettings):
     ingest_max_inflight: int = Field(64, ge=1, description="requests waiting on Kafka at once; more get 503 at once")
     lag_check_seconds: float = Field(2.0, gt=0, description="how often the ingest reads the workers' consumer lag")
     shopify_webhook_secret: SecretStr | None = Field(None, description="enables POST /v1/webhooks/shopify/orders")
+    shopify_include_test_orders: bool = Field(False, description="count Shopify orders marked test: true (off: they "
+                                              "are acknowledged and dropped)")
+    max_order_lines: int = Field(200, ge=1, le=1000, description="lines one order may have (the schema's ceiling is 1000)")
+    max_errors_reported: int = Field(100, ge=1, description="field errors listed in one refusal; the rest are counted")
+    earliest_event_time: datetime = Field(datetime(2000, 1, 1, tzinfo=timezone.utc),
+                                          description="events timed before this are refused (422 naming the field)")
+    max_future_seconds: float = Field(86_400, ge=0, description="how far past now an event's time may be (clock skew)")
 
     currency: str = "INR"
     business_tz: str = "Asia/Kolkata"

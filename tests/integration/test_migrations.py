@@ -18,7 +18,7 @@ def test_upgrade_downgrade_upgrade(postgres):
     migrate(settings)
     engine = make_engine(url)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0005"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0006"
         assert [tuple(map(str, r)) for r in conn.execute(text("SELECT * FROM brand_config"))] == [("Gritzo", "0.3000")]
         assert conn.execute(text("SELECT value FROM app_config WHERE key = 'underperforming_min_spend'")).scalar_one() == "250"
         assert conn.execute(text("SELECT as_of = business_today() FROM rolling_state")).scalar_one() is True

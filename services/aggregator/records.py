@@ -5,9 +5,12 @@ from decimal import Decimal, InvalidOperation
 
 from ..common import topics
 from ..common.events import FieldError, InvalidEvent, decode, loads, timestamp
+from ..common.processable import REPRESENTABLE
 
 ORDER_LINE = ("order_id", "line_no", "customer_id", "brand", "product", "quantity", "revenue", "placed_at", "rule")
 REFUND_LINE = ("refund_id", "order_id", "line_no", "brand", "amount", "refunded_at")
+INT4 = 2**31 - 1  # line_no and quantity are INTEGER columns
+MAX_AMOUNT = Decimal("1e16")  # NUMERIC(20,4)
 EXPECTED_TYPE = {topics.POSTS: "post", topics.INFLUENCERS: "influencer", topics.CONTRACTS: "contract"}
 
 
@@ -34,9 +37,19 @@ def _attribution(raw: bytes | None) -> dict:
         raise InvalidEvent("invalid_attribution", [FieldError(f, "is required") for f in missing])
     try:
         amount = Decimal(str(record["revenue" if record["kind"] == "order_line" else "amount"]))
-        timestamp(record["placed_at" if record["kind"] == "order_line" else "refunded_at"])
+        at = timestamp(record["placed_at" if record["kind"] == "order_line" else "refunded_at"])
     except (InvalidOperation, ValueError, TypeError) as exc:
         raise InvalidEvent("invalid_attribution", [FieldError("", str(exc))]) from None
-    if amount < 0 or not amount.is_finite():
-        raise InvalidEvent("invalid_attribution", [FieldError("amount", "must be a non-negative decimal")])
+    errors = [FieldError(f, f"must be a whole number from {low} to {INT4}") for f, low in
+              (("line_no", 0), ("quantity", 1)) if f in record and not _int_between(record[f], low, INT4)]
+    if not (amount.is_finite() and 0 <= amount < MAX_AMOUNT):
+        errors.append(FieldError("amount", f"must be a non-negative decimal below {MAX_AMOUNT:f}"))
+    if not REPRESENTABLE[0] <= at <= REPRESENTABLE[1]:
+        errors.append(FieldError("", f"time {at.isoformat()} is outside {REPRESENTABLE[0]:%Y-%m-%d} .. {REPRESENTABLE[1]:%Y-%m-%d}"))
+    if errors:
+        raise InvalidEvent("invalid_attribution", errors)
     return record
+
+
+def _int_between(value, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high

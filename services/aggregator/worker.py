@@ -6,11 +6,10 @@ import logging
 import time
 
 import faust
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 
 from ..common import topics
 from ..common.db import make_engine
-from ..common.events import InvalidEvent
 from ..common.faust_app import DeadLetters, make_app, raw_topic
 from ..common.infrastructure import finish
 from ..common.offset_guard import OffsetGuard
@@ -20,12 +19,15 @@ from ..common.metrics import (ALERT_EVENTS, AGGREGATOR_BATCH_SIZE, AGGREGATOR_FA
                               FRESHNESS_SECONDS, ROAS_ALERTS)
 from ..common.settings import Settings
 from .batch import Batch, Calendar
+from .isolation import write_isolating
+from .query_watchdog import cancel_overlong_queries
 from .records import decode_record
 from .rolling import RollingClock, export_roas
 from .writer import write_batch
 
 log = logging.getLogger(__name__)
 ALERTS_EVERY_S = 1.0
+READER_ROLE, READER_LIMIT_S = "hk_grafana", 10.0  # the role's statement_timeout, which its sessions can lift
 SOURCES = topics.CONSUMERS["aggregator"]
 
 
@@ -54,6 +56,18 @@ def build(settings: Settings) -> faust.App:
                 ALERT_EVENTS.inc(len(events))
         except OperationalError as exc:
             log.warning("alerts not published, Postgres unavailable: %s", exc.orig)
+
+    @app.timer(ALERTS_EVERY_S)
+    async def bound_grafana_queries() -> None:
+        # a viewer's SQL may SET statement_timeout = 0: the bound is enforced from outside its session
+        try:
+            cancelled = await asyncio.to_thread(_cancel_overlong, engine)
+            if cancelled:
+                log.warning("cancelled %d %s queries running over %.0f s", cancelled, READER_ROLE, READER_LIMIT_S)
+        except OperationalError as exc:
+            log.warning("Grafana queries not checked, Postgres unavailable: %s", exc.orig)
+        except PermissionError as exc:
+            log.error("Grafana queries are not bounded: %s", exc)
 
     @app.timer(settings.business_metrics_seconds)
     async def slide_windows() -> None:
@@ -87,33 +101,29 @@ def build(settings: Settings) -> faust.App:
     @app.agent(source)
     async def aggregate(stream):
         async for events in stream.take_events(settings.batch_size, within=settings.batch_seconds):
-            batch, members = Batch(), []
             for event in events:
                 await guard.check(event.message)
-            for event in events:
-                CONSUMED.labels("aggregator", event.message.topic).inc()
-                try:
-                    record = decode_record(event.message.topic, event.message.value, settings.currency, settings.topic_prefix)
-                    batch.add(record)
-                    members.append((event, record))
-                except InvalidEvent as exc:
-                    await dead_letters.send(event, exc)
-            if not len(batch):
+            members = [m for m in [await decoded(event) for event in events] if m]
+            if not members:
                 continue
-            AGGREGATOR_BATCH_SIZE.observe(len(batch))
-            try:
-                await finish(write(batch))
-                committed = time.time()
-                for event, _ in members:
-                    FRESHNESS_SECONDS.observe(max(committed - event.message.timestamp, 0))
-            except DBAPIError as exc:  # data Postgres refuses: find the culprits one by one
-                log.warning("batch refused by Postgres (%s); writing its %d records singly", exc.orig, len(batch))
-                for event, record in members:
-                    single = Batch()
-                    single.add(record)
-                    try:
-                        await finish(write(single))
-                    except DBAPIError as one:
-                        await dead_letters.send(event, one)
+            AGGREGATOR_BATCH_SIZE.observe(len(members))
+            written = await write_isolating(members, lambda batch: finish(write(batch)), dead_letters.send)
+            committed = time.time()
+            for event in written:
+                FRESHNESS_SECONDS.observe(max(committed - event.message.timestamp, 0))
+
+    async def decoded(event) -> tuple | None:
+        """(event, record), or None once the event is dead-lettered: whatever fails in decoding is the event's fault."""
+        CONSUMED.labels("aggregator", event.message.topic).inc()
+        try:
+            return event, decode_record(event.message.topic, event.message.value, settings.currency, settings.topic_prefix)
+        except Exception as exc:  # noqa: BLE001
+            await dead_letters.send(event, exc)
+            return None
 
     return app
+
+
+def _cancel_overlong(engine) -> int:
+    with engine.begin() as conn:
+        return cancel_overlong_queries(conn, READER_ROLE, READER_LIMIT_S)

@@ -77,19 +77,20 @@ def _values(raw: list[str] | None) -> list[str]:
 def _export(args) -> None:
     from .common.db import make_engine
     from .reports.catalog import REPORTS, FilterError, Filters
-    from .reports.export import export
+    from .reports.export import export, refuse_unknown
     if args.list:
         for r in REPORTS.values():
             print(f"{r.name:<18} {r.section}")
         return
     if not args.reports:
         raise SystemExit("hk export: name a report (hk export --list shows them) or 'all'")
+    refuse_unknown(args.reports)  # before asking for a database
     filters = Filters(date_from=args.date_from, date_to=args.date_to, brands=_values(args.brand),
                       platforms=_values(args.platform), categories=_values(args.category), limit=args.limit,
                       min_spend=args.min_spend, window=args.window)
     engine = make_engine(get_settings().require_database_url())
     try:
-        counts = export(engine, args.reports, filters, args.output)
+        counts = export(engine, args.reports, filters, args.output, raw=args.raw)
     except FilterError as exc:
         raise SystemExit(f"hk export: {exc}") from None
     finally:
@@ -202,6 +203,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--limit", type=int, help="rows of top_influencers / influencers")
     p.add_argument("--min-spend", type=Decimal, help="underperforming: least spend to be listed")
     p.add_argument("--window", type=int, choices=(7, 30), help="rolling: one window only")
+    p.add_argument("--raw", action="store_true",
+                   help="write text as it is: no leading ' on cells a spreadsheet would run as formulas (=, +, -, @)")
     p.set_defaults(fn=_export)
     p = sub.add_parser("sample", help="write the seed's sample data as influencers/posts/tracking/payouts.csv")
     p.add_argument("-o", "--output", required=True, help="directory")

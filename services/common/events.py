@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,10 @@ import jsonschema_rs
 import orjson
 from jsonschema import Draft202012Validator, FormatChecker
 
+from .processable import Policy, canonical_money, problems, surrogates
+
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+MAX_DEPTH = 32  # no event nests deeper than 4; deeper input is refused before anything recurses into it
 EVENT_TYPES = ("influencer", "contract", "post", "click", "order", "refund")
 STOREFRONT_TYPES = ("click", "order", "refund")
 
@@ -70,7 +74,24 @@ def _fast_validator(event_type: str):
 
 def loads(raw: bytes | str) -> Any:
     """JSON with every non-integer number as Decimal: money never passes through float."""
-    return json.loads(raw, parse_float=_number)
+    try:
+        return json.loads(raw, parse_float=_number)
+    except RecursionError:  # '[' × 100,000: a ValueError like any other malformed body, not a crash
+        raise ValueError(f"JSON nested deeper than {MAX_DEPTH} levels") from None
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether ``value`` nests containers deeper than ``limit`` (iterative: no recursion to exhaust)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 def _number(text: str) -> Decimal | int:
@@ -94,24 +115,53 @@ def _default(o: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
-def validate(event: Any, currency: str) -> dict:
-    """Return the event if it meets its schema and the deployment's rules, else raise InvalidEvent."""
+def validate(event: Any, currency: str, policy: Policy | None = None, max_errors: int = 100) -> dict:
+    """The event as every consumer will count it (amounts rounded to the currency's minor unit), if it meets
+    its schema, the deployment's rules and what the workers and Postgres can process; else InvalidEvent
+    with at most ``max_errors`` errors (one more says that there are more). ``policy`` is the ingest's door (time range, lines per order);
+    without it only what could not be processed at all is refused, so a replay never loses what was accepted."""
     if not isinstance(event, dict):
         raise InvalidEvent("not_an_object", [FieldError("", f"an event must be a JSON object, got {type(event).__name__}")])
     event_type = event.get("type")
     if event_type not in EVENT_TYPES:
         raise InvalidEvent("unknown_type", [FieldError("type", f"must be one of {', '.join(EVENT_TYPES)}; got {event_type!r}")])
-    errors = []
-    if not _fast_validator(event_type).is_valid(event):
-        errors = [FieldError(_path(e), _message(e)) for e in _validator(event_type).iter_errors(event)]
-        # should the two ever disagree, the event is still refused, in jsonschema-rs's words
-        errors = errors or [FieldError(".".join(map(str, e.instance_path)), e.message)
-                            for e in _fast_validator(event_type).iter_errors(event)]
+    errors = _too_many_lines(event)
+    if not errors and not _valid(event, event_type):
+        errors = _explain(event, event_type, max_errors)
     if not errors and event_type == "order" and event["currency"] != currency:
         errors.append(FieldError("currency", f"this deployment accounts in {currency}; convert before sending (got {event['currency']})"))
+    if not errors:
+        errors = [FieldError(f, m) for f, m in islice(problems(event, policy, timestamp), max_errors + 1)]
     if errors:
         raise InvalidEvent(f"invalid_{event_type}", sorted(errors, key=lambda e: e.field))
-    return event
+    return canonical_money(event, currency)
+
+
+def _too_many_lines(event: dict) -> list[FieldError]:
+    """Counted before anything walks the lines: 14,000 of them took 70 ms to explain, one by one."""
+    lines, ceiling = event.get("lines"), schema("order")["properties"]["lines"]["maxItems"]
+    if event["type"] == "order" and isinstance(lines, list) and len(lines) > ceiling:
+        return [FieldError("lines", f"{len(lines)} lines; an order has at most {ceiling}")]
+    return []
+
+
+def _valid(event: dict, event_type: str) -> bool:
+    try:
+        return _fast_validator(event_type).is_valid(event)
+    except UnicodeEncodeError:  # text that is not UTF-8: explained below; no topic could carry it
+        return False
+
+
+def _explain(event: dict, event_type: str, max_errors: int) -> list[FieldError]:
+    if too_deep(event):  # jsonschema and repr() recurse: refuse before they can exhaust the stack
+        return [FieldError("", f"nested deeper than {MAX_DEPTH} levels; no event field holds nested data")]
+    if bad_text := surrogates(event):
+        return [FieldError(f, m) for f, m in bad_text[:max_errors + 1]]
+    # lazily, and only the first few: 349,000 bad lines once made a 123 MB answer after 25 s
+    errors = [FieldError(_path(e), _short(_message(e))) for e in islice(_validator(event_type).iter_errors(event), max_errors + 1)]
+    # should the two ever disagree, the event is still refused, in jsonschema-rs's words
+    return errors or [FieldError(".".join(map(str, e.instance_path)), e.message)
+                      for e in islice(_fast_validator(event_type).iter_errors(event), max_errors + 1)]
 
 
 def _message(error) -> str:
@@ -121,6 +171,11 @@ def _message(error) -> str:
         shown = repr(error.instance) if not isinstance(error.instance, dict) else "event"
         return f"{shown} is not valid: expected {description}"
     return error.message
+
+
+def _short(message: str, limit: int = 300) -> str:
+    # jsonschema quotes the instance: "[{}, {}, … 349,000 more] is too long" must not become a megabyte
+    return message if len(message) <= limit else f"{message[:limit]}… ({len(message)} characters)"
 
 
 def _path(error) -> str:

@@ -9,6 +9,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from ..common.events import InvalidEvent, validate
+from ..common.processable import RATE_SCALE, minor_unit
 
 COLUMNS = {
     "influencers.csv": ("id", "name", "category", "gender", "follower_count", "platform"),
@@ -18,7 +19,13 @@ COLUMNS = {
 }
 OPTIONAL = {"gender", "follower_count", "url", "caption", "campaign", "source", "orders", "total_payout"}
 PLATFORMS = {"instagram", "youtube", "twitter"}
-QUANTUM = Decimal("0.0001")  # NUMERIC(20,4)
+# Larger numbers are typing errors in any column here, and refusing them from the exponent alone spares
+# the arithmetic: rounding or converting ``1e999999999`` takes minutes and gigabytes.
+MAX_DIGITS = 15
+# One order event is made per unit of a tracking row's ``orders``: a typo of 200000 must not make 200,000.
+MAX_ORDERS_PER_ROW = 1000
+# A comma is read only as a thousands separator; "12,50" may mean 12.50 or 1250, so it is refused.
+THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
 # Which CSV column an event field came from, to name it in an error.
 COLUMN_OF = {"published_at": "date", "placed_at": "date", "customer_id": "user_id",
              "lines.0.revenue": "revenue", "lines.0.product": "product", "lines.0.brand": "brand"}
@@ -37,28 +44,38 @@ def _text(row: dict, column: str) -> str:
     return value
 
 
+def _decimal(column: str, value: str, not_a_number: str) -> Decimal:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise RowError(column, f"{value!r} {not_a_number}") from None
+    if number.is_finite() and number and number.adjusted() >= MAX_DIGITS:  # 0e500000 is a plain zero
+        raise RowError(column, f"{value!r} is too large (at most {MAX_DIGITS} digits before the decimal point)")
+    return number
+
+
 def _int(row: dict, column: str, minimum: int = 0) -> int | None:
     value = _text(row, column)
     if not value:
         return None
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise RowError(column, f"{value!r} is not a number") from None
+    number = _decimal(column, value, "is not a number")
     if not number.is_finite() or number != number.to_integral_value() or number < minimum:
         raise RowError(column, f"{value!r} must be a whole number ≥ {minimum}")
     return int(number)
 
 
-def amount(row: dict, column: str) -> Decimal:
-    value = _text(row, column).replace(",", "")
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise RowError(column, f"{value!r} is not a decimal amount") from None
+def amount(row: dict, column: str, unit: Decimal) -> Decimal:
+    """A non-negative decimal rounded half-even to ``unit`` (the currency's minor unit, or a rate's scale), as
+    the ingest rounds it: the split of a row's revenue below must add up to what the pipeline counts."""
+    value = _text(row, column)
+    if "," in value:
+        if not THOUSANDS.fullmatch(value):
+            raise RowError(column, f"{value!r} is ambiguous: use a point for decimals (a comma only between thousands)")
+        value = value.replace(",", "")
+    number = _decimal(column, value, "is not a decimal amount")
     if not number.is_finite() or number < 0:
         raise RowError(column, f"{value!r} must be a non-negative amount")
-    return number.quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
+    return number.quantize(unit, rounding=ROUND_HALF_EVEN)
 
 
 def platform(row: dict, column: str) -> str:
@@ -121,8 +138,11 @@ def tracking(row: dict, tz: ZoneInfo, currency: str, occurrence: int) -> list[di
     """One already-attributed order per unit of ``orders``, the revenue split exactly between them.
     ``occurrence`` numbers identical rows, so two equal purchases stay two."""
     orders = _int(row, "orders", minimum=1) or 1
-    revenue = amount(row, "revenue")
-    share = (revenue / orders).quantize(QUANTUM, rounding=ROUND_DOWN)
+    if orders > MAX_ORDERS_PER_ROW:
+        raise RowError("orders", f"{orders} is too many (at most {MAX_ORDERS_PER_ROW} orders in one row)")
+    unit = minor_unit(currency)
+    revenue = amount(row, "revenue", unit)
+    share = (revenue / orders).quantize(unit, rounding=ROUND_DOWN)
     base = digest(*((row.get(c) or "").strip() for c in COLUMNS["tracking.csv"]))
     events = []
     for k in range(orders):
@@ -149,5 +169,5 @@ def payout(row: dict, tz: ZoneInfo, currency: str, brands: list[str], valid_from
         raise RowError("influencer_id", "no brand to contract for: import posts.csv or tracking.csv too, or pass --brand")
     influencer_id = _text(row, "influencer_id")
     return [checked({"type": "contract", "contract_id": f"csv-pay-{slug(influencer_id)}-{basis}-{slug(b)}-{digest(influencer_id, b)[:6]}",
-                     "influencer_id": influencer_id, "brand": b, "basis": basis, "rate": str(amount(row, "rate")),
+                     "influencer_id": influencer_id, "brand": b, "basis": basis, "rate": str(amount(row, "rate", RATE_SCALE)),
                      "valid_from": valid_from, "coupon_codes": [], "link_codes": []}, currency) for b in brands]

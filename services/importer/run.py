@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -24,6 +25,9 @@ from . import rows as r
 
 log = logging.getLogger(__name__)
 ORDER = ("influencers.csv", "payouts.csv", "posts.csv", "tracking.csv")  # people and contracts before facts
+FIELD_LIMIT = csv.field_size_limit()  # csv refuses a longer field (131,072 characters): here, one bad row
+NOT_UTF8 = re.compile("[\udc80-\udcff]")  # what errors="surrogateescape" makes of a byte that is not UTF-8
+CSV_SPECIAL = re.compile(r'[",\r\n]')  # the characters that shape a record in csv's default dialect
 
 
 @dataclass
@@ -33,25 +37,127 @@ class Outcome:
     bad: list[str] = field(default_factory=list)  # "file:line: column: message"
 
 
-def read(path: Path) -> tuple[list[tuple[int, dict, str]], list[str]]:
-    """(line number, row, raw text) for every data row; the missing required columns, if any."""
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f)
-        header = [h.strip() for h in next(reader, [])]
+def read(path: Path) -> tuple[list[tuple[int, dict | r.RowError, str]], list[str]]:
+    """(line number, row, raw text) for every data row; the missing required columns, if any. A row with bytes
+    that are not UTF-8, or with a field longer than FIELD_LIMIT, comes as the RowError that says so."""
+    with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as f:
+        lines = _Lines(f)
+        reader = csv.reader(lines)
+        try:
+            header = [h.strip() for h in next(reader, [])]
+        except csv.Error:  # a header field too long to read: no column is there
+            header = []
         missing = [c for c in r.COLUMNS[path.name] if c not in header and c not in r.OPTIONAL]
         if missing:
             return [], missing
-        out, start = [], reader.line_num + 1
-        for values in reader:  # a record may span lines (quoted newlines): it starts where the last one ended
-            line, start = start, reader.line_num + 1
+        out = []
+        while True:
+            line = lines.start_record()  # a record may span lines (quoted newlines)
+            try:
+                values = next(reader)
+            except StopIteration:
+                return out, []
+            except csv.Error as exc:
+                out.append((line, *_unreadable(lines, header, exc)))
+                continue
             if any(v.strip() for v in values):
-                out.append((line, dict(zip(header, values)), ",".join(values)))
-        return out, []
+                row = dict(zip(header, values))
+                out.append((line, _not_utf8(row, r.COLUMNS[path.name]) or row, ",".join(values)))
+
+
+class _Lines:
+    """The file's lines for csv.reader, numbered, keeping those of the record being read."""
+
+    def __init__(self, f) -> None:
+        self.f, self.number, self.record = f, 0, []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.f)
+        self.number += 1
+        self.record.append(line)
+        return line
+
+    def start_record(self) -> int:
+        """The number of the line the next record starts on."""
+        self.record = []
+        return self.number + 1
+
+    def skip(self) -> str | None:
+        """The next line, counted but not kept: the rest of a record already refused."""
+        line = next(self.f, None)
+        self.number += line is not None
+        return line
+
+
+class _RecordShape:
+    """Follows csv's default dialect over a record only as far as where the record ends and which field first
+    grows longer than FIELD_LIMIT: csv, when it raises on such a field, forgets where in the record it was."""
+
+    def __init__(self) -> None:
+        self.field = self.length = 0
+        self.long_field: int | None = None
+        self.state = "start"  # start, plain, quoted, or closing (a quote in a quoted field: its end, or "")
+
+    def feed(self, line: str) -> bool:
+        """True when the record ends with this line."""
+        at = 0
+        for special in CSV_SPECIAL.finditer(line):
+            self._text(special.start() - at)
+            at, char = special.end(), special.group()
+            if self.state == "quoted":
+                if char == '"':
+                    self.state = "closing"
+                else:
+                    self._text(1)
+            elif char == '"' and self.state in ("start", "closing"):
+                if self.state == "closing":  # "" in a quoted field is one quote of its text
+                    self._text(1)
+                self.state = "quoted"
+            elif char == '"':  # within an unquoted field, a quote is text
+                self._text(1)
+            elif char == ",":
+                self.field, self.length, self.state = self.field + 1, 0, "start"
+            else:
+                return True
+        self._text(len(line) - at)
+        return False
+
+    def _text(self, n: int) -> None:
+        if n:
+            self.length += n
+            self.state = "quoted" if self.state == "quoted" else "plain"
+            if self.long_field is None and self.length > FIELD_LIMIT:
+                self.long_field = self.field
+
+
+def _unreadable(lines: _Lines, header: list[str], exc: csv.Error) -> tuple[r.RowError, str]:
+    """The record csv gave up on, as its RowError and raw text; its remaining lines are skipped, so that the
+    next row is read from its own start."""
+    raw, shape, ended = "".join(lines.record), _RecordShape(), False
+    for text in lines.record:
+        ended = shape.feed(text)
+    while not ended and (text := lines.skip()) is not None:
+        ended = shape.feed(text)
+    if shape.long_field is None:
+        return r.RowError("", f"unreadable row: {exc}"), raw
+    column = header[shape.long_field] if shape.long_field < len(header) else f"column {shape.long_field + 1}"
+    return r.RowError(column, f"is longer than {FIELD_LIMIT:,} characters"), raw
+
+
+def _not_utf8(row: dict, columns: tuple[str, ...]) -> r.RowError | None:
+    for column in columns:
+        if byte := NOT_UTF8.search(row.get(column) or ""):
+            return r.RowError(column, f"has a byte that is not UTF-8 ({ord(byte.group()) - 0xDC00:#04x}); "
+                                      "save the file as UTF-8")
+    return None
 
 
 def brands_of(files: dict[str, list]) -> list[str]:
-    return sorted({(row.get("brand") or "").strip() for name in ("posts.csv", "tracking.csv")
-                   for _, row, _ in files.get(name, []) if (row.get("brand") or "").strip()})
+    return sorted({brand for name in ("posts.csv", "tracking.csv") for _, row, _ in files.get(name, [])
+                   if isinstance(row, dict) and (brand := (row.get("brand") or "").strip())})
 
 
 def import_dir(settings: Settings, directory: Path, brands: list[str] | None = None,
@@ -87,6 +193,8 @@ def import_dir(settings: Settings, directory: Path, brands: list[str] | None = N
                     outcome.rows += 1
                     bar.update(1)
                     try:
+                        if isinstance(row, r.RowError):  # read() could not make a row of it
+                            raise row
                         events = _events(name, row, tz, settings.currency, observed, seen, brands, start)
                     except (ValueError, ArithmeticError) as exc:  # RowError, or a value no rule foresaw
                         exc = exc if isinstance(exc, r.RowError) else r.RowError("", f"unreadable row: {exc}")
@@ -122,6 +230,7 @@ def _events(name, row, tz, currency, observed, seen, brands, start) -> list[dict
 
 def _dead_letter(producer, settings: Settings, name: str, line: int, raw: str, exc: r.RowError) -> None:
     error = InvalidEvent("invalid_csv_row", [FieldError(exc.column, str(exc))])
+    # The file's own bytes, also those that are not UTF-8 (read() kept them as surrogates).
     producer.send(settings.topic(topics.DEAD_LETTER), key=f"{name}:{line}".encode(),
                   value=record("import", error, topic=f"file:{name}", partition=None, offset=line,
-                               key=None, value=raw.encode()))
+                               key=None, value=raw.encode(errors="surrogateescape")))

@@ -12,14 +12,16 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from prometheus_client import make_asgi_app
 
-from ..common.events import EVENT_TYPES, InvalidEvent, loads, validate
+from ..common.events import EVENT_TYPES, MAX_DEPTH, too_deep
 from ..common.metrics import INGEST_EVENTS, INGEST_PRODUCE_SECONDS, INGEST_REQUESTS
 from ..common.settings import Settings
-from .openapi_doc import EVENTS_RESPONSES, SHOPIFY_RESPONSES, events_request
+from .openapi_doc import EVENTS_RESPONSES, SHOPIFY_DESCRIPTION, SHOPIFY_RESPONSES, events_request
+from .admission import Admitter
 from .backpressure import LagGuard
+from .body import BodyTooLarge, TooManyObjects, parse, read_capped
 from .producer import BrokerUnavailable, EventProducer
 from .rate_limit import RateLimiter
-from .shopify import to_events, verified
+from .shopify import ShopifyPayloadError, to_events, verified
 
 
 def create_app(settings: Settings, producer: EventProducer | None = None) -> FastAPI:
@@ -28,6 +30,7 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
     secret = settings.shopify_webhook_secret.get_secret_value().encode() if settings.shopify_webhook_secret else None
     producer = producer or EventProducer(settings)
     guard = LagGuard(settings)
+    admitter = Admitter(settings)
     inflight = [0]  # requests waiting on Kafka now (one event loop: no lock needed)
 
     @asynccontextmanager
@@ -45,13 +48,19 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         # the framework's own refusals (unknown path, wrong method) in the same shape as ours
         allowed = f"; this path accepts {exc.headers['Allow']}" if exc.headers and "Allow" in exc.headers else ""
-        return reply(exc.status_code, {"errors": [{"index": None, "field": "",
-                                                   "message": f"{request.method} {request.url.path}: {exc.detail}{allowed}"}]}, exc.headers)
+        return refuse(exc.status_code, f"{request.method} {request.url.path}: {exc.detail}{allowed}", headers=exc.headers)
     _declare_bearer_auth(app)
 
     def reply(status: int, body: dict, headers: dict | None = None) -> JSONResponse:
         INGEST_REQUESTS.labels(str(status)).inc()
         return JSONResponse(body, status_code=status, headers=headers)
+
+    def refuse(status: int, message: str, field: str = "", headers: dict | None = None) -> JSONResponse:
+        """A refusal of the whole request, in the one error shape every answer uses."""
+        return reply(status, {"errors": [{"index": None, "field": field, "message": message}]}, headers)
+
+    def too_large() -> JSONResponse:
+        return refuse(413, f"body larger than {settings.max_body_bytes} bytes; split it into smaller requests")
 
     def key_digest(request: Request) -> bytes | None:
         """The digest of a valid bearer key (it also keys the rate limit), or None."""
@@ -63,56 +72,49 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
         return digest if any([hmac.compare_digest(digest, k) for k in digests]) else None
 
     @app.get("/healthz", tags=["operations"])
-    def healthz() -> dict:
+    async def healthz() -> dict:  # async: a sync handler would wait for a thread-pool hop
         return {"status": "ok", "service": "ingest"}
 
-    @app.post("/v1/events", status_code=202, tags=["events"], openapi_extra=events_request(settings.currency), responses=EVENTS_RESPONSES)
+    @app.post("/v1/events", status_code=202, tags=["events"], openapi_extra=events_request(settings.currency, settings.max_order_lines), responses=EVENTS_RESPONSES)
     async def post_events(request: Request) -> JSONResponse:
         key = key_digest(request)
         if key is None:
-            return reply(401, {"errors": [{"index": None, "field": "Authorization", "message": "send 'Authorization: Bearer <api key>' with a valid key"}]},
-                         {"WWW-Authenticate": "Bearer"})
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > settings.max_body_bytes:
-            return _too_large(reply, settings)
-        body = await request.body()
-        if len(body) > settings.max_body_bytes:
-            return _too_large(reply, settings)
+            return refuse(401, "send 'Authorization: Bearer <api key>' with a valid key", "Authorization",
+                          {"WWW-Authenticate": "Bearer"})
         try:
-            payload = loads(body)
+            body = await read_capped(request, settings.max_body_bytes)
+            payload = parse(body)
+        except BodyTooLarge:
+            return too_large()
+        except TooManyObjects as exc:
+            return refuse(413, str(exc))
         except (UnicodeDecodeError, ValueError) as exc:
-            return reply(400, {"errors": [{"index": None, "field": "", "message": f"body is not valid UTF-8 JSON: {exc}"}]})
+            return refuse(400, f"body is not valid UTF-8 JSON: {exc}")
         events = payload if isinstance(payload, list) else [payload]
         if not isinstance(payload, (list, dict)) or not events:
-            return reply(400, {"errors": [{"index": None, "field": "", "message": "send one event object or a non-empty array of events"}]})
+            return refuse(400, "send one event object or a non-empty array of events")
         if len(events) > settings.max_batch_events:
-            return reply(413, {"errors": [{"index": None, "field": "", "message": f"{len(events)} events in one request; send at most {settings.max_batch_events}"}]})
+            return refuse(413, f"{len(events)} events in one request; send at most {settings.max_batch_events}")
         wait = limiter.take(key, len(events))
         if wait == math.inf:
-            return reply(413, {"errors": [{"index": None, "field": "", "message": f"{len(events)} events exceed this key's "
-                                           f"burst of {settings.rate_limit_burst}; split the request"}]})
+            return refuse(413, f"{len(events)} events exceed this key's burst of {settings.rate_limit_burst}; split the request")
         if wait:
-            return reply(429, {"errors": [{"index": None, "field": "", "message": f"over {settings.rate_limit_events_s:g} events/s "
-                                           f"for this key; retry after {wait:g} s, or send fewer events per second"}]},
-                         {"Retry-After": str(max(1, math.ceil(wait)))})
+            return refuse(429, f"over {settings.rate_limit_events_s:g} events/s for this key; retry after {wait:g} s, "
+                          "or send fewer events per second", headers={"Retry-After": str(max(1, math.ceil(wait)))})
         return await accept(events, 202)
 
     async def accept(events: list, success: int) -> JSONResponse:
-        """Validate every event, then send them all (acks=all) or none; the one path for every source."""
-        errors = []
-        for i, event in enumerate(events):
-            try:
-                validate(event, settings.currency)
-            except InvalidEvent as exc:
-                errors += [e.as_dict(i) for e in exc.errors]
-        if errors:
+        """Validate every event as the workers will read it, then send them all (acks=all) or none."""
+        admitted = await admitter.admit(events)
+        if admitted.errors:
             for e in events:
                 INGEST_EVENTS.labels(_type(e), "rejected").inc()
-            return reply(422, {"errors": errors})
+            return reply(422, {"errors": admitted.errors})
+        events = admitted.events  # as they go on the topics: amounts at the currency's scale
         if refusal := overloaded():
             for e in events:
                 INGEST_EVENTS.labels(e["type"], "failed").inc()
-            return reply(503, {"errors": [{"index": None, "field": "", "message": refusal[0]}]}, {"Retry-After": refusal[1]})
+            return refuse(503, refusal[0], headers={"Retry-After": refusal[1]})
         started = time.perf_counter()
         inflight[0] += 1
         try:
@@ -120,7 +122,7 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
         except BrokerUnavailable as exc:
             for e in events:
                 INGEST_EVENTS.labels(e["type"], "failed").inc()
-            return reply(503, {"errors": [{"index": None, "field": "", "message": str(exc)}]}, {"Retry-After": "5"})
+            return refuse(503, str(exc), headers={"Retry-After": "5"})
         finally:
             inflight[0] -= 1
         INGEST_PRODUCE_SECONDS.observe(time.perf_counter() - started)
@@ -138,21 +140,25 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
         return None
 
     @app.post("/v1/webhooks/shopify/orders", tags=["webhooks"], responses=SHOPIFY_RESPONSES,
-              summary="Shopify orders/create, orders/updated and refunds webhooks (signed)")
+              summary="Shopify orders/create and orders/updated webhooks (signed)", description=SHOPIFY_DESCRIPTION)
     async def shopify_orders(request: Request) -> JSONResponse:
         if secret is None:
-            return reply(404, {"errors": [{"index": None, "field": "", "message": "Shopify webhooks are off: set HK_SHOPIFY_WEBHOOK_SECRET"}]})
-        body = await request.body()
-        if len(body) > settings.max_body_bytes:
-            return _too_large(reply, settings)
+            return refuse(404, "Shopify webhooks are off: set HK_SHOPIFY_WEBHOOK_SECRET")
+        try:  # the size is checked while reading, before any HMAC is computed over the body
+            body = await read_capped(request, settings.max_body_bytes)
+        except BodyTooLarge:
+            return too_large()
         if not verified(secret, body, request.headers.get("x-shopify-hmac-sha256")):
-            return reply(401, {"errors": [{"index": None, "field": "X-Shopify-Hmac-Sha256",
-                                           "message": "signature does not match the body under the shared webhook secret"}]})
+            return refuse(401, "signature does not match the body under the shared webhook secret", "X-Shopify-Hmac-Sha256")
         try:
-            order = loads(body)
-            events = to_events(order if isinstance(order, dict) else {}, settings.currency)
+            order = parse(body)
+            if too_deep(order):
+                raise ShopifyPayloadError(f"nested deeper than {MAX_DEPTH} levels")
+            events = to_events(order if isinstance(order, dict) else {}, settings.currency, settings.shopify_include_test_orders)
+        except TooManyObjects as exc:
+            return refuse(413, str(exc))
         except (UnicodeDecodeError, ValueError) as exc:  # ShopifyPayloadError is a ValueError
-            return reply(400, {"errors": [{"index": None, "field": "", "message": str(exc)}]})
+            return refuse(400, str(exc))
         return await accept(events, 200)  # Shopify counts any 2xx as delivered
 
     return app
@@ -161,10 +167,6 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
 def _type(event) -> str:
     t = event.get("type") if isinstance(event, dict) else None
     return t if t in EVENT_TYPES else "unknown"
-
-
-def _too_large(reply, settings: Settings) -> JSONResponse:
-    return reply(413, {"errors": [{"index": None, "field": "", "message": f"body larger than {settings.max_body_bytes} bytes; split it into smaller requests"}]})
 
 
 def _declare_bearer_auth(app: FastAPI) -> None:

@@ -239,3 +239,55 @@ def test_every_bad_input_class_on_the_topics_is_dead_lettered_with_its_reason_an
     currency = next(d for d in dead if base64.b64decode(d["value_b64"]) == bad["wrong currency"][1])
     assert "convert before sending" in currency["errors"][0]["message"]
     assert metric(pipeline, "attribution", "hk_dead_letter_events_total", service="attribution", reason="unknown_type") >= 1
+
+
+def test_money_as_javascript_sends_it_is_counted_rounded_and_impossible_times_are_refused_at_the_door(pipeline):
+    # On the old code all four were answered 202; the floats were dead-lettered by the worker and the
+    # year-9999 order crashed the aggregator's agent: none reached attributed_orders.
+    run = uuid.uuid4().hex[:6]
+    order = {"type": "order", "customer_id": f"{run}-cus", "placed_at": "2026-03-03T10:00:00Z", "currency": "INR",
+             "influencer_id": f"{run}-inf", "lines": [{"product": "p", "brand": "Gritzo", "quantity": 1, "revenue": 0}]}
+    body = ('[' + ",".join(json.dumps({**order, "order_id": f"{run}-{i}", "lines": [{**order["lines"][0], "revenue": "REV"}]})
+                           .replace('"REV"', raw) for i, raw in enumerate(["0.30000000000000004", "10.12345", '"7.125"'])) + ']')
+    r = pipeline.http.post("/v1/events", content=body, headers={"Content-Type": "application/json"})
+    assert (r.status_code, r.json()) == (202, {"accepted": 3})
+    pipeline.wait_for("SELECT order_id, revenue FROM attributed_orders WHERE order_id LIKE :o ORDER BY 1",
+                      [(f"{run}-0", Decimal("0.30")), (f"{run}-1", Decimal("10.12")), (f"{run}-2", Decimal("7.12"))], o=f"{run}-%")
+    for when in ("9999-12-31T23:00:00-10:00", "0001-01-01T00:00:00+05:30", "1999-12-31T23:59:59Z"):
+        r = pipeline.post([{**order, "order_id": f"{run}-t", "placed_at": when}])
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "placed_at", r.text
+        assert "outside the accepted range" in r.json()["errors"][0]["message"]
+
+
+def test_a_record_the_aggregator_cannot_write_is_dead_lettered_alone_and_the_rest_of_its_batch_is_written(pipeline):
+    # Written straight onto hk.attributions, past the ingest and the attribution worker: a year-9999 time
+    # (OverflowError in the day arithmetic crashed the agent before) and a rule that breaks a CHECK constraint
+    # (Postgres refuses the whole transaction), between two good lines of the same batch.
+    run = uuid.uuid4().hex[:6]
+    line = {"kind": "order_line", "line_no": 0, "customer_id": f"{run}-cus", "influencer_id": f"{run}-inf",
+            "brand": "Gritzo", "product": "p", "quantity": 1, "revenue": "10.00", "placed_at": "2026-03-03T10:00:00Z",
+            "rule": "explicit", "platform": "instagram", "counts_order": True}
+    records = [{**line, "order_id": f"{run}-good-1"}, {**line, "order_id": f"{run}-y9999", "placed_at": "9999-12-31T23:00:00-10:00"},
+               {**line, "order_id": f"{run}-rule", "rule": "guesswork"}, {**line, "order_id": f"{run}-good-2"}]
+    producer = KafkaProducer(bootstrap_servers=pipeline.settings.kafka_bootstrap, acks="all", linger_ms=50)
+    for record in records:
+        producer.send(pipeline.settings.topic(topics.ATTRIBUTIONS), key=f"{run}-inf".encode(), value=json.dumps(record).encode())
+    producer.flush()
+    producer.close()
+    pipeline.wait_for("SELECT order_id FROM attributed_orders WHERE order_id LIKE :o ORDER BY 1",
+                      [(f"{run}-good-1",), (f"{run}-good-2",)], o=f"{run}-%")
+    dead = eventually(lambda: [d for d in read_topic(pipeline.settings.kafka_bootstrap, pipeline.settings.topic(topics.DEAD_LETTER),
+                                                     expect=50, timeout_s=5)
+                               if d["key_b64"] and base64.b64decode(d["key_b64"]) == f"{run}-inf".encode()],
+                      lambda d: len(d) >= 2, 60, "both bad records dead-lettered")
+    by_order = {json.loads(base64.b64decode(d["value_b64"]))["order_id"]: d for d in dead}
+    assert set(by_order) == {f"{run}-y9999", f"{run}-rule"}
+    assert by_order[f"{run}-y9999"]["reason"] == "invalid_attribution"
+    assert by_order[f"{run}-rule"]["reason"].startswith("processing_error:")
+    assert "rule" in by_order[f"{run}-rule"]["errors"][0]["message"]  # Postgres names the violated constraint
+    assert all(d["service"] == "aggregator" and d["source"]["offset"] is not None for d in dead)
+    # and the agent lives on: the next event is counted
+    r = pipeline.post([{"type": "order", "order_id": f"{run}-after", "customer_id": f"{run}-cus", "placed_at": "2026-03-03T10:00:00Z",
+                        "currency": "INR", "influencer_id": f"{run}-inf", "lines": [{"product": "p", "brand": "Gritzo", "quantity": 1, "revenue": 5}]}])
+    assert r.status_code == 202
+    pipeline.wait_for("SELECT count(*) FROM attributed_orders WHERE order_id = :o", [(1,)], o=f"{run}-after")

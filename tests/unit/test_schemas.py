@@ -79,10 +79,12 @@ def test_garbage_gets_a_reason(raw, reason):
     assert err.value.reason == reason
 
 
-def test_money_never_becomes_float():
-    event = decode(b'{"type":"refund","refund_id":"r","order_id":"o","customer_id":"c","amount":0.1,'
-                   b'"refunded_at":"2026-01-01T00:00:00Z"}', "INR")
-    assert type(event["amount"]).__name__ == "Decimal"
+@pytest.mark.parametrize("sent,counted", [(b"0.1", "0.10"), (b"0.30000000000000004", "0.30"), (b'"10.125"', "10.12"),
+                                          (b"10.135", "10.14"), (b"27", "27.00"), (b"1e-30", "0.00")])
+def test_money_never_becomes_float_and_is_rounded_half_even_to_the_minor_unit(sent, counted):
+    event = decode(b'{"type":"refund","refund_id":"r","order_id":"o","customer_id":"c","amount":' + sent +
+                   b',"refunded_at":"2026-01-01T00:00:00Z"}', "INR")
+    assert event["amount"] == counted
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}/{p.stem}")

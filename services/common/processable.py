@@ -1,0 +1,114 @@
+"""What the schemas cannot say and the workers and Postgres need: times they can convert, text that is
+UTF-8, money at the currency's scale. ``validate`` runs these after the schema, at the ingest and in
+every worker, so an event the ingest answers 202 is one the workers can count.
+
+Money is rounded, half-even, to the currency's minor unit (INR 2 places, JPY 0, KWD 3), whether it
+arrives as a JSON number or a string: a JavaScript storefront sends ``0.1 + 0.2`` as
+``0.30000000000000004``, and what it meant is 0.30. The rounded amount is what goes on the topic, so
+the ingest, the workers and a replay all count the same figure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, Iterator
+
+# ISO 4217 currencies whose minor unit is not 2 places.
+MINOR_UNITS = {**dict.fromkeys("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0),
+               **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3)}
+RATE_SCALE = Decimal("0.000001")  # contracts.rate is NUMERIC(20,6)
+# Any time inside this range converts to every UTC offset and calendar day without overflow
+# (datetime stops at years 1 and 9999; year-9999 times crashed the aggregator's day arithmetic).
+REPRESENTABLE = (datetime(1, 1, 3, tzinfo=timezone.utc), datetime(9999, 12, 30, tzinfo=timezone.utc))
+# Times of things that happened (contracts' validity may lie in the future; it has only the range above).
+EVENT_TIMES = {"order": ("placed_at",), "click": ("clicked_at",), "refund": ("refunded_at",),
+               "post": ("published_at", "observed_at"), "contract": (), "influencer": ()}
+CONTRACT_TIMES = ("valid_from", "valid_to")
+MAX_OFFSET = timedelta(hours=14)  # the widest real UTC offset (Kiribati); PostgreSQL refuses beyond ±15:59
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The ingest's stricter door (settings): times not before ``earliest`` nor more than ``future`` past
+    now, at most ``max_lines`` lines an order. Workers check only what they could not process."""
+    earliest: datetime
+    future: timedelta
+    max_lines: int
+
+    @classmethod
+    def of(cls, settings) -> "Policy":
+        return cls(settings.earliest_event_time, timedelta(seconds=settings.max_future_seconds), settings.max_order_lines)
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        now = datetime.now(timezone.utc)
+        return max(self.earliest, REPRESENTABLE[0]), now + min(self.future, REPRESENTABLE[1] - now)
+
+
+def minor_unit(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-MINOR_UNITS.get(currency, 2))
+
+
+def problems(event: dict, policy: Policy | None, parse) -> Iterator[tuple[str, str]]:
+    """(field, message) for each thing the workers or Postgres could not take; the schema has passed."""
+    kind = event["type"]
+    low, high = policy.bounds() if policy else REPRESENTABLE
+    for name in EVENT_TIMES[kind]:
+        yield from _time(event, name, parse, low, high)
+    for name in CONTRACT_TIMES if kind == "contract" else ():
+        yield from _time(event, name, parse, low, REPRESENTABLE[1])
+    if policy and kind == "order" and len(event["lines"]) > policy.max_lines:
+        yield "lines", f"{len(event['lines'])} lines; this deployment takes at most {policy.max_lines} an order (HK_MAX_ORDER_LINES)"
+
+
+def _time(event: dict, name: str, parse, low: datetime, high: datetime) -> Iterator[tuple[str, str]]:
+    if event.get(name) is None:
+        return
+    at = parse(event[name])
+    if abs(at.utcoffset()) > MAX_OFFSET:
+        yield name, f"{event[name]} has a UTC offset beyond ±14:00, which no time zone uses"
+    elif not low <= at <= high:
+        yield name, f"{event[name]} is outside the accepted range {low:%Y-%m-%dT%H:%M:%SZ} .. {high:%Y-%m-%dT%H:%M:%SZ}"
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, f"{path}.{i}")
+
+
+def surrogates(event: dict) -> list[tuple[str, str]]:
+    """The fields holding text that cannot be UTF-8 (JSON's "\\ud800" decodes to a lone surrogate)."""
+    return [(path, "contains an unpaired surrogate (\\ud800-\\udfff), which is not valid UTF-8")
+            for path, text in _strings(event, "") if not _utf8(text)]
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def canonical_money(event: dict, currency: str) -> dict:
+    """The event with every amount as a decimal string at its column's scale (rounded half-even)."""
+    kind = event["type"]
+    if kind == "order":
+        unit = minor_unit(currency)
+        return {**event, "lines": [{**line, "revenue": _round(line["revenue"], unit)} for line in event["lines"]]}
+    if kind == "refund":
+        return {**event, "amount": _round(event["amount"], minor_unit(currency))}
+    if kind == "contract":
+        return {**event, "rate": _round(event["rate"], RATE_SCALE)}
+    return event
+
+
+def _round(value: Any, unit: Decimal) -> str:
+    amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    return str(amount.quantize(unit, rounding=ROUND_HALF_EVEN))

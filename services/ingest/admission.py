@@ -1,0 +1,55 @@
+"""Which events of a request the ingest may accept: each checked as the workers will read it.
+
+An event is accepted only if the bytes that go on the topic decode, with the workers' own ``decode``, to
+a valid event: what is validated is what is counted, not the object in memory (a float 0.1 + 0.2 and a
+year-9999 order were once answered 202 and then lost downstream). Large requests are checked on a
+worker thread so that one huge batch cannot stall every other request on the event loop.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+from ..common.events import InvalidEvent, decode, dumps, validate
+from ..common.processable import Policy
+from ..common.settings import Settings
+
+SLICE_S = 0.005  # the longest the loop is held before other requests get their turn
+
+
+@dataclass
+class Admission:
+    """The events as they go on the topics (amounts canonical), or the errors that refuse the request."""
+    events: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+
+class Admitter:
+    def __init__(self, settings: Settings) -> None:
+        self.currency, self.policy, self.cap = settings.currency, Policy.of(settings), settings.max_errors_reported
+
+    async def admit(self, events: list) -> Admission:
+        result, truncated, held_since = Admission(), False, time.perf_counter()
+        for i, event in enumerate(events):
+            if len(result.errors) >= self.cap:  # a refusal lists so many errors; the rest is not read
+                truncated = True
+                break
+            if time.perf_counter() - held_since > SLICE_S:
+                await asyncio.sleep(0)
+                held_since = time.perf_counter()
+            try:
+                result.events.append(self._as_sent(event))
+            except InvalidEvent as exc:
+                room = self.cap - len(result.errors)
+                result.errors += [e.as_dict(i) for e in exc.errors[:room]]
+                truncated |= len(exc.errors) > room
+        if truncated:
+            result.errors.append({"index": None, "field": "", "message": f"at most {self.cap} errors are listed and "
+                                  "the events after them were not checked: fix these and send again"})
+        return result
+
+    def _as_sent(self, event) -> dict:
+        clean = validate(event, self.currency, self.policy, self.cap)
+        decode(dumps(clean), self.currency)  # the bytes the workers will read pass their own check
+        return clean

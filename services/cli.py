@@ -16,6 +16,8 @@ def _ingest(args) -> None:
     import uvicorn
     from .ingest.app import create_app
     s = get_settings()
+    from prometheus_client import start_http_server
+    start_http_server(s.ingest_metrics_port, addr=s.web_host)  # kept off the public port (no key guards it there)
     uvicorn.run(create_app(s), host=s.ingest_host, port=s.ingest_port, log_level="warning")
 
 

@@ -10,7 +10,7 @@ import logging
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from ..common.events import InvalidEvent, decode
+from ..common.events import decode
 from ..common.metrics import CONTRACTS_INDEXED
 from ..common import kafka_security
 from ..common.settings import Settings
@@ -62,7 +62,7 @@ class ContractFeed:
     def _apply(self, raw: bytes | None) -> None:
         try:
             contract = decode(raw, self.settings.currency)
-        except InvalidEvent as exc:  # the aggregator dead-letters and counts it; here it is only skipped
+        except Exception as exc:  # noqa: BLE001 — the aggregator dead-letters and counts it; here it is only skipped
             log.warning("skipping an invalid contract: %s", exc)
             return
         if contract.get("type") == "contract":

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
         default_factory=list, description="comma-separated sha256:<hex> of bearer keys (hk hash-key), so no key is stored")
     ingest_host: str = "127.0.0.1"
     ingest_port: int = 8080
+    ingest_metrics_port: int = Field(9108, description="the ingest's /metrics, on a port of its own (HK_WEB_HOST) that is "
+                                     "not published: the public port serves no metrics")
     max_body_bytes: int = 1_048_576
     max_batch_events: int = 1000
     produce_timeout_s: float = 10.0
@@ -70,7 +72,7 @@ class Settings(BaseSettings):
     underperforming_min_spend: Decimal = Field(Decimal("1000"), ge=0,
                                                description="spend below which a poor ROAS is not listed as underperforming")
 
-    web_host: str = Field("127.0.0.1", description="where the Faust workers' /metrics and /healthz listen; 0.0.0.0 in a "
+    web_host: str = Field("127.0.0.1", description="where the Faust workers' /metrics and /healthz, and the ingest's /metrics, listen; 0.0.0.0 in a "
                           "container, so that Prometheus can scrape every replica")
     attribution_web_port: int = 6066
     aggregator_web_port: int = 6067

@@ -54,7 +54,7 @@ def run_demo(duration: float | None = None, rate: float = 300.0) -> None:
         database_url = pg.url()
     env = {"HK_ENV": "dev", "HK_KAFKA_BOOTSTRAP": bootstrap, "DATABASE_URL": database_url,
            "HK_INGEST_PORT": str(free_port()), "HK_ATTRIBUTION_WEB_PORT": str(free_port()),
-           "HK_AGGREGATOR_WEB_PORT": str(free_port())}
+           "HK_AGGREGATOR_WEB_PORT": str(free_port()), "HK_INGEST_METRICS_PORT": str(free_port())}
     settings = Settings(**{"env": "dev", "kafka_bootstrap": bootstrap, "database_url": database_url,
                            "ingest_port": int(env["HK_INGEST_PORT"])})
     services = ServiceProcesses(env, work / "logs")
@@ -68,7 +68,7 @@ def run_demo(duration: float | None = None, rate: float = 300.0) -> None:
         print(f"imported the seed's sample history (90 days): {history.events:,} events", flush=True)
         ingest = f"http://127.0.0.1:{env['HK_INGEST_PORT']}"
         print(f"\nAPI docs   {ingest}/docs   (OpenAPI {ingest}/openapi.json)\n"
-              f"metrics    {ingest}/metrics  http://127.0.0.1:{env['HK_ATTRIBUTION_WEB_PORT']}/metrics  "
+              f"metrics    http://127.0.0.1:{env['HK_INGEST_METRICS_PORT']}/metrics  http://127.0.0.1:{env['HK_ATTRIBUTION_WEB_PORT']}/metrics  "
               f"http://127.0.0.1:{env['HK_AGGREGATOR_WEB_PORT']}/metrics\n"
               f"Postgres   {database_url}\nKafka      {bootstrap}\nlogs       {work / 'logs'}\n", flush=True)
         counters = Counters()

@@ -20,10 +20,15 @@ PORT_VARS = {"ingest": "HK_INGEST_PORT", "attribution": "HK_ATTRIBUTION_WEB_PORT
 class ServiceProcesses:
     def __init__(self, env: dict[str, str], log_dir: Path) -> None:
         self.env = {**os.environ, **env}
+        self.env.setdefault("HK_INGEST_METRICS_PORT", str(free_port()))
         self.log_dir = log_dir
         self.procs: dict[str, subprocess.Popen] = {}
         self.ports: dict[str, int] = {}
         log_dir.mkdir(parents=True, exist_ok=True)
+
+    def metrics_port(self, name: str) -> int:
+        """Where Prometheus scrapes ``name``: the workers serve /metrics on their web port, the ingest on its own."""
+        return int(self.env["HK_INGEST_METRICS_PORT"]) if name.partition("#")[0] == "ingest" else self.port(name)
 
     def port(self, name: str) -> int:
         service, _, instance = name.partition("#")

@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from prometheus_client import make_asgi_app
 
 from ..common.events import EVENT_TYPES, MAX_DEPTH, too_deep
 from ..common.metrics import INGEST_EVENTS, INGEST_PRODUCE_SECONDS, INGEST_REQUESTS
@@ -42,7 +41,6 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
 
     app = FastAPI(title="Influencer attribution ingest", version="1", lifespan=lifespan,
                   description="Storefronts and social collectors post events here; see schemas/ for each event.")
-    app.mount("/metrics", make_asgi_app())
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -52,7 +52,7 @@ def stack(kafka_bootstrap, postgres, tmp_path_factory):
     threading.Thread(target=hook.serve_forever, daemon=True).start()
     am = AlertmanagerServer(f"http://127.0.0.1:{hook.server_address[1]}/hk/roas-alerts").start()
     p = Pipeline(kafka_bootstrap, postgres, tmp_path_factory.mktemp("logs"), HK_BUSINESS_METRICS_SECONDS="1")
-    prom = PrometheusServer({s: p.services.port(s) for s in ("ingest", "attribution", "aggregator")},
+    prom = PrometheusServer({s: p.services.metrics_port(s) for s in ("ingest", "attribution", "aggregator")},
                             alertmanager=f"127.0.0.1:{am.port}", alert_for="5s").start()
     yield p
     prom.cleanup()

@@ -78,7 +78,7 @@ def scenario(run: str):
 
 
 def metric(pipeline: Pipeline, process: str, name: str, **labels) -> float:
-    text = httpx.get(f"http://127.0.0.1:{pipeline.services.port(process)}/metrics").text
+    text = httpx.get(f"http://127.0.0.1:{pipeline.services.metrics_port(process)}/metrics").text
     want = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
     pattern = rf"^{re.escape(name)}\{{{re.escape(want)}\}} (\S+)$" if labels else rf"^{re.escape(name)} (\S+)$"
     found = re.search(pattern, text, re.M)

@@ -117,30 +117,31 @@ def ingest_process(tmp_path):
     """The real ``hk ingest`` on loopback, in a process of its own (a client in the same process would share its
     GIL and time itself); Kafka points at a closed port, which a refused batch never reaches."""
     port = free_port()
-    env = {**os.environ, "HK_ENV": "dev", "HK_INGEST_PORT": str(port), "HK_KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port()}",
+    env = {**os.environ, "HK_ENV": "dev", "HK_INGEST_PORT": str(port), "HK_INGEST_METRICS_PORT": str(free_port()),"HK_KAFKA_BOOTSTRAP": f"127.0.0.1:{free_port()}",
            "HK_INGEST_MAX_LAG": "0"}
     with open(tmp_path / "ingest.log", "w") as log:
         proc = subprocess.Popen([sys.executable, "-m", "services.cli", "ingest"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_port(port, 60, proc, tmp_path / "ingest.log")
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", f"http://127.0.0.1:{env['HK_INGEST_METRICS_PORT']}"
     finally:
         proc.terminate()
         proc.wait(10)
 
 
 def test_health_answers_within_100_ms_while_the_largest_bad_batches_are_checked(ingest_process):
+    url, metrics = ingest_process
     good = [{**ORDER, "order_id": f"o-{i}", "lines": ORDER["lines"] * 2} for i in range(999)]
     body = json.dumps(good + [{**ORDER, "lines": [[]] * 900}], separators=(",", ":")).encode()
     statuses, probes = [], []
 
     def send_bad_batches():
-        with httpx.Client(base_url=ingest_process, headers={"Authorization": "Bearer dev-key"}, timeout=30) as client:
+        with httpx.Client(base_url=url, headers={"Authorization": "Bearer dev-key"}, timeout=30) as client:
             for _ in range(8):
                 statuses.append(client.post("/v1/events", content=body).status_code)
 
     sender = threading.Thread(target=send_bad_batches)
-    with httpx.Client(base_url=ingest_process, timeout=30) as client:
+    with httpx.Client(base_url=url, timeout=30) as client:
         client.get("/healthz")  # connected before the load starts
         sender.start()
         while sender.is_alive():
@@ -149,6 +150,9 @@ def test_health_answers_within_100_ms_while_the_largest_bad_batches_are_checked(
             probes.append(time.perf_counter() - started)
             time.sleep(0.01)
     assert statuses == [422] * 8
+    # the refusals are counted on the metrics port of its own, and the public port serves no metrics
+    assert 'hk_ingest_requests_total{status="422"} 8.0' in httpx.get(f"{metrics}/metrics").text
+    assert httpx.get(f"{url}/metrics").status_code == 404
     probes.sort()
     print(f"healthz p50 {probes[len(probes) // 2] * 1000:.0f} ms, max {probes[-1] * 1000:.0f} ms over {len(probes)} probes")
     assert len(probes) >= 5 and probes[-1] < 0.1, f"healthz p50 {probes[len(probes) // 2] * 1000:.0f} ms, max {probes[-1] * 1000:.0f} ms"

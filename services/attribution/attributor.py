@@ -13,6 +13,7 @@ from ..common.events import money, timestamp
 from ..common.metrics import ATTRIBUTIONS, UNATTRIBUTED_ORDERS
 from ..common.settings import Settings
 from .contracts import ContractIndex
+from .revisions import refunded, revise
 from .rules import decide, order_lines, split_refund
 
 Record = tuple[str, dict]  # (message key, attribution record)
@@ -44,12 +45,14 @@ class Attributor:
         state = self.orders.get(order["order_id"])
         if state is None:
             decision = decide(order, self.customers.get(order["customer_id"]) or [], self.contracts, self.window)
-            state = {"lines": order_lines(order, decision), "refunds": {}}
+            state = {"lines": order_lines(order, decision), "refunds": {}, "version": order.get("version", 0)}
             self.orders[order["order_id"]] = state
             for line in state["lines"]:
                 ATTRIBUTIONS.labels(line["rule"]).inc()
             if decision.rule == "unattributed":
                 UNATTRIBUTED_ORDERS.inc()
+        elif (revised := revise(state, order)) is not state:  # a newer version of the order: an edit
+            state = self.orders[order["order_id"]] = revised
         waiting = self.pending.get(order["order_id"]) or {}
         for refund in waiting.values():
             state = self._apply(state, refund)
@@ -75,7 +78,7 @@ class Attributor:
         """The order's state with this refund split over its lines, stored; a refund already applied is kept as it was."""
         if refund["refund_id"] in state["refunds"]:
             return state
-        remaining = [money(line["revenue"]) - _refunded(state, line["line_no"]) for line in state["lines"]]
+        remaining = [money(line["revenue"]) - refunded(state, line["line_no"]) for line in state["lines"]]
         parts = split_refund(money(refund["amount"]), remaining)
         state = {**state, "refunds": {**state["refunds"], refund["refund_id"]: {
             "refunded_at": refund["refunded_at"], "parts": [str(p) for p in parts]}}}
@@ -89,10 +92,6 @@ def _refund_records(state: dict, refund_id: str) -> list[Record]:
                           "order_id": line["order_id"], "influencer_id": line["influencer_id"], "brand": line["brand"],
                           "amount": part, "refunded_at": applied["refunded_at"]})
             for line, part in zip(state["lines"], applied["parts"]) if Decimal(part) > 0]
-
-
-def _refunded(state: dict, line_no: int) -> Decimal:
-    return sum((Decimal(r["parts"][line_no]) for r in state["refunds"].values()), Decimal(0))
 
 
 def _key(line: dict) -> str:

@@ -45,7 +45,8 @@ SHOPIFY_DESCRIPTION = (
     "Refunds arrive with **orders/updated**: a **refunds/create** payload names no customer to key the refund by, and is "
     "refused (400). Orders marked `test: true` are acknowledged and dropped unless HK_SHOPIFY_INCLUDE_TEST_ORDERS is "
     "set. A discount code, `hk_click` or UTM value we cannot use is dropped, not refused. Edits to an order's lines "
-    "after it was placed are not applied yet: the first version counts (see docs/reporting.md, \"Shopify webhook\").")
+    "change it to its newest version (`updated_at`): removed lines are voided, added ones appended, an older delivery "
+    "changes nothing (see docs/reporting.md, \"Shopify webhook\").")
 SHOPIFY_RESPONSES = {
     200: {"description": "The order, its refunds and any cancellation acknowledged by Kafka ({\"accepted\": 0} for a "
                          "test order); repeats are harmless: every id derives from Shopify's",

@@ -14,6 +14,7 @@ import re
 from decimal import Decimal
 from urllib.parse import parse_qs
 
+from ..common.events import timestamp
 from .shopify_fields import (ShopifyPayloadError, _amount_text, _first_time, _flag, _identifier, _items, _obj,
                              _shop_money, _text, _whole_number)
 
@@ -38,17 +39,21 @@ def to_events(order: dict, currency: str, include_test: bool = False) -> list[di
         return []
     oid = _identifier(order.get("id"), "id")
     keys = {"order_id": f"shopify-{oid}", "customer_id": _customer(order, oid)}
-    lines, revenues = _lines(order)
+    lines, revenues = _lines(order, _refunded_quantities(order))
+    edited_out = not lines  # every item removed by order edits: the order stops counting, as a cancelled one
+    if edited_out:
+        lines, revenues = _lines(order, None)
     placed_at = _first_time(order, ("processed_at", "created_at"), "")
     shop_currency = _text(order.get("currency"), "currency") or currency  # the shop's; presentment_* is the buyer's
     event = {"type": "order", "event_id": f"shopify-{oid}", **keys, "placed_at": placed_at, "currency": shop_currency,
-             "lines": lines}
+             "lines": lines, **_version(order)}
     if code := _coupon(order):
         event["coupon_code"] = code
     event.update(_landing(order))
     events = [event, *_refunds(order, keys, shop_currency)]
     cancelled_at, total = _text(order.get("cancelled_at"), "cancelled_at"), sum(revenues, Decimal(0))
-    if (cancelled_at or _text(order.get("financial_status"), "financial_status") == "voided") and total > 0:
+    voided = _text(order.get("financial_status"), "financial_status") == "voided"
+    if (cancelled_at or voided or edited_out) and total > 0:
         # Cash on delivery leaves no refund behind, so the order would go on counting: refund all of it, under an id
         # that repeats on every delivery. Downstream a refund takes at most what the real refunds have left.
         when = cancelled_at or _text(order.get("updated_at"), "updated_at") or placed_at
@@ -67,16 +72,48 @@ def _customer(order: dict, oid: str) -> str:
     return f"shopify-order-{oid}"  # a guest without e-mail: the order is its own customer
 
 
-def _lines(order: dict) -> tuple[list[dict], list[Decimal]]:
+def _version(order: dict) -> dict:
+    """Shopify's ``updated_at`` in milliseconds: a later delivery of an edited order replaces what it counts, and
+    an earlier one, delivered late, changes nothing (Shopify does not promise the order of deliveries)."""
+    updated = _text(order.get("updated_at"), "updated_at")
+    if updated is None:
+        return {}
+    try:
+        return {"version": max(int(timestamp(updated).timestamp() * 1000), 0)}
+    except (ValueError, OverflowError):
+        raise ShopifyPayloadError(f"updated_at: expected an RFC 3339 timestamp, got {updated[:40]!r}") from None
+
+
+def _refunded_quantities(order: dict) -> dict[str, int]:
+    """Units of each line item that refunds took back: Shopify's ``current_quantity`` leaves them out too, and our
+    refund events already take their revenue off, so they must not be removed twice."""
+    taken: dict[str, int] = {}
+    for i, refund in enumerate(_items(order.get("refunds"), "refunds")):
+        for j, item in enumerate(_items(_obj(refund, f"refunds.{i}").get("refund_line_items"), f"refunds.{i}.refund_line_items")):
+            path, item = f"refunds.{i}.refund_line_items.{j}", _obj(item, f"refunds.{i}.refund_line_items.{j}", required=True)
+            if item.get("line_item_id") is not None:
+                key = _identifier(item["line_item_id"], f"{path}.line_item_id")
+                taken[key] = taken.get(key, 0) + _whole_number(item.get("quantity") or 0, f"{path}.quantity")
+    return taken
+
+
+def _lines(order: dict, refunded: dict[str, int] | None) -> tuple[list[dict], list[Decimal]]:
+    """The lines as the order stands after edits (``current_quantity`` plus what refunds took, which their own events
+    take off), or, with ``refunded`` None, as first placed."""
     lines, revenues = [], []
     for i, item in enumerate(_items(order.get("line_items"), "line_items", required=True)):
         path, item = f"line_items.{i}", _obj(item, f"line_items.{i}", required=True)
-        quantity = _whole_number(item.get("quantity"), f"{path}.quantity")
+        placed = _whole_number(item.get("quantity"), f"{path}.quantity")
+        quantity = placed
+        if refunded is not None and item.get("current_quantity") is not None:
+            current = _whole_number(item["current_quantity"], f"{path}.current_quantity")
+            item_id = _identifier(item["id"], f"{path}.id") if item.get("id") is not None else None
+            quantity = min(placed, current + refunded.get(item_id, 0))
         if quantity == 0:  # removed from the order, or a zero line such as a note
             continue
         allocations = _items(item.get("discount_allocations"), f"{path}.discount_allocations")
         discount = sum((_shop_money(a, "amount", f"{path}.discount_allocations.{j}") for j, a in enumerate(allocations)),
-                       Decimal(0))
+                       Decimal(0)) * quantity / placed  # allocated over the units placed
         revenue = max(_shop_money(item, "price", path) * quantity - discount, Decimal(0))
         product = _text(item.get("title"), f"{path}.title") or _text(item.get("name"), f"{path}.name") or "item"
         brand = _text(item.get("vendor"), f"{path}.vendor") or "unknown"  # Shopify's own samples send "vendor": null

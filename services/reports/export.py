@@ -10,7 +10,7 @@ from typing import IO
 
 from sqlalchemy import Engine
 
-from .catalog import REPORTS, Filters, run
+from .catalog import REPORTS, Filters, run, statement
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -50,6 +50,8 @@ def export(engine: Engine, names: list[str], filters: Filters, output: str | Non
     refuse_unknown(names)
     if names == ["all"]:
         names = [n for n in REPORTS if filters_fit(n, filters)]
+    for name in names:  # a filter a report does not take is refused before any file is opened (no empty file left)
+        statement(REPORTS[name], filters)
     if len(names) == 1 and (output is None or not Path(output).is_dir()):
         if output is None:
             return {names[0]: write_csv(engine, names[0], filters, sys.stdout, raw=raw)}

@@ -55,3 +55,11 @@ def test_an_unknown_report_name_is_refused_before_any_file_is_made(tmp_path: Pat
         with pytest.raises(SystemExit, match="hk export --list"):
             x.export(None, names, Filters(), str(output))  # the engine is never reached
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["out"]
+
+
+def test_a_filter_a_report_does_not_take_is_refused_before_the_file_is_created(tmp_path):
+    from services.reports.catalog import FilterError
+    out = tmp_path / "kpis.csv"
+    with pytest.raises(FilterError, match="does not take"):
+        x.export(None, ["kpis"], Filters(window=7), str(out))
+    assert not out.exists()

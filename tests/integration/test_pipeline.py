@@ -218,6 +218,9 @@ def test_every_bad_input_class_on_the_topics_is_dead_lettered_with_its_reason_an
         "negative amount": (storefront, json.dumps({**good, "lines": [{**good["lines"][0], "revenue": "-5"}]}).encode(), "invalid_order"),
         "huge payload": (storefront, b'{"type":"order","junk":"' + b"x" * 900_000 + b'"}', "invalid_order"),
         "wrong topic": (posts, json.dumps(good).encode(), "wrong_topic"),
+        # times no day arithmetic can take (year 9999 crashed the aggregator), text Postgres cannot store
+        "year 9999": (storefront, json.dumps({**good, "placed_at": "9999-12-31T23:00:00-10:00"}).encode(), "invalid_order"),
+        "NUL in text": (storefront, json.dumps({**good, "lines": [{**good["lines"][0], "product": "p\u0000"}]}).encode(), "invalid_order"),
     }
     producer = KafkaProducer(bootstrap_servers=pipeline.settings.kafka_bootstrap, acks="all", max_request_size=2_000_000)
     for topic, value, _ in bad.values():

@@ -9,15 +9,17 @@ the ingest, the workers and a replay all count the same figure.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from typing import Any, Iterator
 
 # ISO 4217 currencies whose minor unit is not 2 places.
 MINOR_UNITS = {**dict.fromkeys("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0),
                **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3)}
-RATE_SCALE = Decimal("0.000001")  # contracts.rate is NUMERIC(20,6)
+RATE_SCALE = Decimal("0.000001")  # contracts.rate is NUMERIC(20,6); the importer rounds rates to it
 # Any time inside this range converts to every UTC offset and calendar day without overflow
 # (datetime stops at years 1 and 9999; year-9999 times crashed the aggregator's day arithmetic).
 REPRESENTABLE = (datetime(1, 1, 3, tzinfo=timezone.utc), datetime(9999, 12, 30, tzinfo=timezone.utc))
@@ -35,13 +37,22 @@ class Policy:
     earliest: datetime
     future: timedelta
     max_lines: int
+    now: datetime | None = None  # fixed for one request (read once, not per event); None: the clock
 
     @classmethod
     def of(cls, settings) -> "Policy":
         return cls(settings.earliest_event_time, timedelta(seconds=settings.max_future_seconds), settings.max_order_lines)
 
+    def at_now(self) -> "Policy":
+        return replace(self, now=datetime.now(timezone.utc))
+
     def bounds(self) -> tuple[datetime, datetime]:
-        now = datetime.now(timezone.utc)
+        if self.now is not None:
+            return self._bounds_at(self.now)
+        return self._bounds_at(datetime.now(timezone.utc))
+
+    @lru_cache(maxsize=4)  # one request's many events share one now: its bounds are computed once
+    def _bounds_at(self, now: datetime) -> tuple[datetime, datetime]:
         return max(self.earliest, REPRESENTABLE[0]), now + min(self.future, REPRESENTABLE[1] - now)
 
 
@@ -49,26 +60,30 @@ def minor_unit(currency: str) -> Decimal:
     return Decimal(1).scaleb(-MINOR_UNITS.get(currency, 2))
 
 
-def problems(event: dict, policy: Policy | None, parse) -> Iterator[tuple[str, str]]:
-    """(field, message) for each thing the workers or Postgres could not take; the schema has passed."""
-    kind = event["type"]
+def problems(event: dict, policy: Policy | None, parse) -> list[tuple[str, str]]:
+    """(field, message) for each thing the workers or Postgres could not take; the schema has passed.
+    (A list built in place, not a generator: this runs for every event the ingest takes.)"""
+    kind, found = event["type"], []
     low, high = policy.bounds() if policy else REPRESENTABLE
     for name in EVENT_TIMES[kind]:
-        yield from _time(event, name, parse, low, high)
+        _time(event, name, parse, low, high, found)
     for name in CONTRACT_TIMES if kind == "contract" else ():
-        yield from _time(event, name, parse, low, REPRESENTABLE[1])
+        _time(event, name, parse, low, REPRESENTABLE[1], found)
     if policy and kind == "order" and len(event["lines"]) > policy.max_lines:
-        yield "lines", f"{len(event['lines'])} lines; this deployment takes at most {policy.max_lines} an order (HK_MAX_ORDER_LINES)"
+        found.append(("lines", f"{len(event['lines'])} lines; this deployment takes at most {policy.max_lines} an order "
+                               "(HK_MAX_ORDER_LINES)"))
+    return found
 
 
-def _time(event: dict, name: str, parse, low: datetime, high: datetime) -> Iterator[tuple[str, str]]:
-    if event.get(name) is None:
+def _time(event: dict, name: str, parse, low: datetime, high: datetime, found: list) -> None:
+    text = event.get(name)
+    if text is None:
         return
-    at = parse(event[name])
+    at = parse(text)
     if abs(at.utcoffset()) > MAX_OFFSET:
-        yield name, f"{event[name]} has a UTC offset beyond ±14:00, which no time zone uses"
+        found.append((name, f"{text} has a UTC offset beyond ±14:00, which no time zone uses"))
     elif not low <= at <= high:
-        yield name, f"{event[name]} is outside the accepted range {low:%Y-%m-%dT%H:%M:%SZ} .. {high:%Y-%m-%dT%H:%M:%SZ}"
+        found.append((name, f"{text} is outside the accepted range {low:%Y-%m-%dT%H:%M:%SZ} .. {high:%Y-%m-%dT%H:%M:%SZ}"))
 
 
 def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
@@ -97,18 +112,51 @@ def _utf8(text: str) -> bool:
 
 
 def canonical_money(event: dict, currency: str) -> dict:
-    """The event with every amount as a decimal string at its column's scale (rounded half-even)."""
+    """The event with every amount as a decimal string at its column's scale (rounded half-even). A value that is
+    not a non-negative amount is left as it is, for the schema to refuse in the words it was sent."""
     kind = event["type"]
     if kind == "order":
-        unit = minor_unit(currency)
-        return {**event, "lines": [{**line, "revenue": _round(line["revenue"], unit)} for line in event["lines"]]}
+        places = _places(currency)
+        lines, canonical = event["lines"], _scale(places)[0].fullmatch
+        for line in lines:
+            revenue = line.get("revenue") if type(line) is dict else None
+            if type(revenue) is not str or not canonical(revenue):
+                break
+        else:
+            return event  # already canonical (every event a worker reads again): no copies
+        return {**event, "lines": [{**line, "revenue": _round(line.get("revenue"), places)} if isinstance(line, dict)
+                                   else line for line in lines]}
     if kind == "refund":
-        return {**event, "amount": _round(event["amount"], minor_unit(currency))}
+        return {**event, "amount": _round(event.get("amount"), _places(currency))}
     if kind == "contract":
-        return {**event, "rate": _round(event["rate"], RATE_SCALE)}
+        return {**event, "rate": _round(event.get("rate"), RATE_PLACES)}
     return event
 
 
-def _round(value: Any, unit: Decimal) -> str:
-    amount = value if isinstance(value, Decimal) else Decimal(str(value))
-    return str(amount.quantize(unit, rounding=ROUND_HALF_EVEN))
+RATE_PLACES = 6  # contracts.rate is NUMERIC(20,6)
+DECIMAL_TEXT = re.compile(r"[0-9]{1,12}(\.[0-9]{1,20})?")  # the schemas' amount as a string (ASCII digits only)
+
+
+def _places(currency: str) -> int:
+    return MINOR_UNITS.get(currency, 2)
+
+
+@lru_cache
+def _scale(places: int) -> tuple[re.Pattern, Decimal]:
+    return re.compile(r"(0|[1-9][0-9]{0,11})" + (rf"\.[0-9]{{{places}}}" if places else "")), Decimal(1).scaleb(-places)
+
+
+def _round(value: Any, places: int) -> Any:
+    canonical, unit = _scale(places)
+    if isinstance(value, str):
+        if canonical.fullmatch(value):
+            return value  # already at the scale (every event a worker reads again): no decimal arithmetic
+        if not DECIMAL_TEXT.fullmatch(value):
+            return value
+    elif not isinstance(value, (int, Decimal)) or isinstance(value, bool):
+        return value
+    amount = Decimal(value)
+    if not amount.is_finite() or amount < 0 or amount.adjusted() > 12:
+        return value
+    # copy_abs: -0.0 is a valid non-negative amount, and "-0.00" would not be
+    return str(amount.quantize(unit, rounding=ROUND_HALF_EVEN).copy_abs())

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
-from services.common.events import SCHEMA_DIR, decode, dumps
+from services.common.events import SCHEMA_DIR, decode, dumps, loads
 from services.common.settings import Settings
 from services.ingest.app import create_app
 
@@ -35,7 +35,8 @@ class CheckingProducer:
                 if spec.get("format") == "date-time" and name in event:
                     datetime.fromisoformat(event[name].replace("z", "Z"))  # what the workers will parse
             assert event.get("currency", "INR") == "INR"
-            decode(dumps(event), "INR")  # the bytes on the topic pass the workers' own check
+            # the bytes on the topic pass the workers' own check and read back as exactly what was validated
+            assert decode(dumps(event), "INR") == event == loads(dumps(event))
             for amount in [line["revenue"] for line in event.get("lines", [])] + [event[k] for k in ("amount", "rate") if k in event]:
                 assert Decimal(str(amount)) >= 0, f"negative money accepted: {event}"
         self.accepted += len(events)

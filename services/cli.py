@@ -109,12 +109,22 @@ def _sample(args) -> None:
 
 def _import(args) -> None:
     from .importer.run import import_dir
-    outcome = import_dir(get_settings(), Path(args.directory), brands=_values(args.brand), valid_from=args.valid_from,
-                         progress=False if args.no_progress else None)
+    given = {f"{t}.csv": args.__dict__[t] for t in ("influencers", "posts", "tracking", "payouts")}
+    if not args.directory and not any(given.values()):
+        raise SystemExit("hk import: give a directory, or the files with --influencers/--posts/--tracking/--payouts")
+    outcome = import_dir(get_settings(), Path(args.directory) if args.directory else None, brands=_values(args.brand),
+                         valid_from=args.valid_from, progress=False if args.no_progress else None, given=given)
     for line in outcome.bad:
         print(f"bad row {line}", file=sys.stderr)
-    print(f"{outcome.rows} rows read, {outcome.events} events sent, {len(outcome.bad)} bad rows "
-          f"(sent to the dead-letter topic)", file=sys.stderr)
+    for table, path in outcome.read.items():
+        print(f"read {path} as {table[:-4]}", file=sys.stderr)
+    for path in outcome.unread:
+        print(f"not read: {path} (not one of the four tables; name it with --influencers/--posts/--tracking/--payouts)",
+              file=sys.stderr)
+    print(f"{outcome.rows} rows read, {outcome.events} events sent ({outcome.orders} orders), {len(outcome.bad)} bad "
+          f"rows (sent to the dead-letter topic)", file=sys.stderr)
+    if "tracking.csv" in outcome.read and not outcome.orders:
+        raise SystemExit(f"hk import: no order was read from {outcome.read['tracking.csv']}: the import is not a success")
     if outcome.bad:
         raise SystemExit(1)
 
@@ -215,7 +225,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=7)
     p.set_defaults(fn=_sample)
     p = sub.add_parser("import", help="the seed's CSV files as events through Kafka (re-importing changes nothing)")
-    p.add_argument("directory", help="holds any of influencers.csv, posts.csv, tracking.csv, payouts.csv")
+    p.add_argument("directory", nargs="?", help="holds the tables: influencers.csv, posts.csv, tracking.csv, payouts.csv, "
+                   "or files whose names start with those (tracking_data.csv)")
+    for table in ("influencers", "posts", "tracking", "payouts"):
+        p.add_argument(f"--{table}", metavar="FILE", help=f"the {table} table, whatever its name")
     p.add_argument("--brand", action="append", help="brands a payouts row contracts for (default: those in the files)")
     p.add_argument("--valid-from", default="2000-01-01", help="start of the contracts made from payouts.csv")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -22,9 +22,10 @@ from ..common.events import InvalidEvent, FieldError, dumps
 from ..common.kafka_security import kafka_python
 from ..common.settings import Settings
 from . import rows as r
+from .files import TABLES, find
 
 log = logging.getLogger(__name__)
-ORDER = ("influencers.csv", "payouts.csv", "posts.csv", "tracking.csv")  # people and contracts before facts
+ORDER = TABLES
 FIELD_LIMIT = csv.field_size_limit()  # csv refuses a longer field (131,072 characters): here, one bad row
 NOT_UTF8 = re.compile("[\udc80-\udcff]")  # what errors="surrogateescape" makes of a byte that is not UTF-8
 CSV_SPECIAL = re.compile(r'[",\r\n]')  # the characters that shape a record in csv's default dialect
@@ -34,12 +35,17 @@ CSV_SPECIAL = re.compile(r'[",\r\n]')  # the characters that shape a record in c
 class Outcome:
     rows: int = 0
     events: int = 0
+    orders: int = 0  # order events from the tracking table
     bad: list[str] = field(default_factory=list)  # "file:line: column: message"
+    read: dict[str, Path] = field(default_factory=dict)  # table → the file read as it
+    unread: list[Path] = field(default_factory=list)     # CSVs in the directory that no table took
 
 
-def read(path: Path) -> tuple[list[tuple[int, dict | r.RowError, str]], list[str]]:
-    """(line number, row, raw text) for every data row; the missing required columns, if any. A row with bytes
-    that are not UTF-8, or with a field longer than FIELD_LIMIT, comes as the RowError that says so."""
+def read(path: Path, table: str | None = None) -> tuple[list[tuple[int, dict | r.RowError, str]], list[str]]:
+    """(line number, row, raw text) for every data row of ``table`` (by default the file's own name); the missing
+    required columns, if any. A row with bytes that are not UTF-8, or with a field longer than FIELD_LIMIT, comes
+    as the RowError that says so."""
+    table = table or path.name
     with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as f:
         lines = _Lines(f)
         reader = csv.reader(lines)
@@ -47,7 +53,7 @@ def read(path: Path) -> tuple[list[tuple[int, dict | r.RowError, str]], list[str
             header = [h.strip() for h in next(reader, [])]
         except csv.Error:  # a header field too long to read: no column is there
             header = []
-        missing = [c for c in r.COLUMNS[path.name] if c not in header and c not in r.OPTIONAL]
+        missing = [c for c in r.COLUMNS[table] if c not in header and c not in r.OPTIONAL]
         if missing:
             return [], missing
         out = []
@@ -62,7 +68,7 @@ def read(path: Path) -> tuple[list[tuple[int, dict | r.RowError, str]], list[str
                 continue
             if any(v.strip() for v in values):
                 row = dict(zip(header, values))
-                out.append((line, _not_utf8(row, r.COLUMNS[path.name]) or row, ",".join(values)))
+                out.append((line, _not_utf8(row, r.COLUMNS[table]) or row, ",".join(values)))
 
 
 class _Lines:
@@ -160,20 +166,22 @@ def brands_of(files: dict[str, list]) -> list[str]:
                    if isinstance(row, dict) and (brand := (row.get("brand") or "").strip())})
 
 
-def import_dir(settings: Settings, directory: Path, brands: list[str] | None = None,
-               valid_from: str = "2000-01-01", progress: bool | None = None) -> Outcome:
-    tz, outcome = ZoneInfo(settings.business_tz), Outcome()
+def import_dir(settings: Settings, directory: Path | None, brands: list[str] | None = None,
+               valid_from: str = "2000-01-01", progress: bool | None = None,
+               given: dict[str, Path | None] | None = None) -> Outcome:
+    """Import the four tables found in ``directory`` (or ``given`` as table → file); the outcome says which file
+    was read as which table and which CSVs were not read."""
+    found = find(directory, given)
+    tz, outcome = ZoneInfo(settings.business_tz), Outcome(read=found.paths, unread=found.unread)
     files = {}
-    for name in ORDER:
-        path = directory / name
-        if not path.exists():
-            continue
-        rows, missing = read(path)
+    for name, path in found.paths.items():
+        rows, missing = read(path, name)
         if missing:
-            outcome.bad.append(f"{name}: missing column(s) {', '.join(missing)}; expected {', '.join(r.COLUMNS[name])}")
+            outcome.bad.append(f"{path.name}: missing column(s) {', '.join(missing)}; expected {', '.join(r.COLUMNS[name])}")
         files[name] = rows
     if not files:
-        raise SystemExit(f"hk import: none of {', '.join(ORDER)} in {directory}")
+        raise SystemExit(f"hk import: no file in {directory} is one of the tables {', '.join(ORDER)} (or starts "
+                         "with its name); name them with --influencers/--posts/--tracking/--payouts FILE")
     brands = brands or brands_of(files)
     start = datetime.fromisoformat(valid_from).replace(tzinfo=tz).isoformat()
     try:
@@ -187,7 +195,7 @@ def import_dir(settings: Settings, directory: Path, brands: list[str] | None = N
         with tqdm(total=sum(map(len, files.values())), unit="row", disable=None if progress is None else not progress,
                   file=sys.stderr) as bar:
             for name, rows in files.items():
-                observed = datetime.fromtimestamp(int((directory / name).stat().st_mtime), timezone.utc).isoformat()
+                observed = datetime.fromtimestamp(int(found.paths[name].stat().st_mtime), timezone.utc).isoformat()
                 seen: dict[tuple, int] = {}
                 for line, row, raw in rows:
                     outcome.rows += 1
@@ -198,13 +206,14 @@ def import_dir(settings: Settings, directory: Path, brands: list[str] | None = N
                         events = _events(name, row, tz, settings.currency, observed, seen, brands, start)
                     except (ValueError, ArithmeticError) as exc:  # RowError, or a value no rule foresaw
                         exc = exc if isinstance(exc, r.RowError) else r.RowError("", f"unreadable row: {exc}")
-                        _dead_letter(producer, settings, name, line, raw, exc)
-                        outcome.bad.append(f"{name}:{line}: {exc}")
+                        _dead_letter(producer, settings, found.paths[name].name, line, raw, exc)
+                        outcome.bad.append(f"{found.paths[name].name}:{line}: {exc}")
                         continue
                     for event in events:
                         topic, key = topics.ROUTES[event["type"]]
                         futures.append(producer.send(settings.topic(topic), key=event[key].encode(), value=dumps(event)))
                     outcome.events += len(events)
+                    outcome.orders += sum(e["type"] == "order" for e in events)
         producer.flush()
         for f in futures:
             f.get(timeout=30)

@@ -100,10 +100,11 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
 def surrogates(event: dict) -> list[tuple[str, str]]:
     """The fields holding text that cannot be UTF-8 (JSON's "\\ud800" decodes to a lone surrogate)."""
     return [(path, "contains an unpaired surrogate (\\ud800-\\udfff), which is not valid UTF-8")
-            for path, text in _strings(event, "") if not _utf8(text)]
+            for path, text in _strings(event, "") if not is_utf8(text)]
 
 
-def _utf8(text: str) -> bool:
+def is_utf8(text: str) -> bool:
+    """False for text holding a lone surrogate (JSON's \"\\ud800\"), which no UTF-8 topic can carry."""
     try:
         text.encode("utf-8")
         return True

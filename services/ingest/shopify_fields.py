@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from ..common.processable import is_utf8
+
 SHOPIFY_ID = re.compile(r"[A-Za-z0-9._:@/-]{1,48}")  # room for our prefixes ("shopify-cancel-") within the schemas' 64
 MAX_AMOUNT = Decimal(10) ** 12  # the schemas' ceiling on money
 MAX_QUANTITY = 2_147_483_647  # the order schema's ceiling on a line's quantity
@@ -36,16 +38,10 @@ def _items(value: object, path: str, required: bool = False) -> list:
 
 def _text(value: object, path: str) -> str | None:
     """A string, "" read as absent. A lone surrogate (JSON "\\ud800") is refused here rather than in Kafka's encoder."""
-    if value is None or (isinstance(value, str) and (value.isascii() or _utf8(value))):
+    if value is None or (isinstance(value, str) and (value.isascii() or is_utf8(value))):
         return value or None
     raise _bad(path, "UTF-8 text", value)
 
-
-def _utf8(value: str) -> bool:
-    try:
-        return bool(value.encode())
-    except UnicodeEncodeError:
-        return False
 
 
 def _flag(value: object, path: str) -> bool:

@@ -118,6 +118,8 @@ def _import(args) -> None:
         print(f"bad row {line}", file=sys.stderr)
     for table, path in outcome.read.items():
         print(f"read {path} as {table[:-4]}", file=sys.stderr)
+    for name, columns in outcome.ignored.items():
+        print(f"columns not read in {name}: {', '.join(columns)}", file=sys.stderr)
     for path in outcome.unread:
         print(f"not read: {path} (not one of the four tables; name it with --influencers/--posts/--tracking/--payouts)",
               file=sys.stderr)

@@ -23,6 +23,7 @@ from ..common.kafka_security import kafka_python
 from ..common.settings import Settings
 from . import rows as r
 from .files import TABLES, find
+from .headers import normalised
 
 log = logging.getLogger(__name__)
 ORDER = TABLES
@@ -39,30 +40,31 @@ class Outcome:
     bad: list[str] = field(default_factory=list)  # "file:line: column: message"
     read: dict[str, Path] = field(default_factory=dict)  # table → the file read as it
     unread: list[Path] = field(default_factory=list)     # CSVs in the directory that no table took
+    ignored: dict[str, list[str]] = field(default_factory=dict)  # file → its columns that no table reads
 
 
-def read(path: Path, table: str | None = None) -> tuple[list[tuple[int, dict | r.RowError, str]], list[str]]:
-    """(line number, row, raw text) for every data row of ``table`` (by default the file's own name); the missing
-    required columns, if any. A row with bytes that are not UTF-8, or with a field longer than FIELD_LIMIT, comes
-    as the RowError that says so."""
+def read(path: Path, table: str | None = None) -> tuple[list[tuple[int, dict | r.RowError, str]], list[str], list[str]]:
+    """(line number, row, raw text) for every data row of ``table`` (by default the file's own name), keyed by the
+    seed's column names whatever the header's case or alias; the missing required columns; the columns not read.
+    A row with bytes that are not UTF-8, or with a field longer than FIELD_LIMIT, comes as the RowError that says so."""
     table = table or path.name
     with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as f:
         lines = _Lines(f)
         reader = csv.reader(lines)
         try:
-            header = [h.strip() for h in next(reader, [])]
+            header, unread = normalised(table, next(reader, []))
         except csv.Error:  # a header field too long to read: no column is there
-            header = []
+            header, unread = [], []
         missing = [c for c in r.COLUMNS[table] if c not in header and c not in r.OPTIONAL]
         if missing:
-            return [], missing
+            return [], missing, unread
         out = []
         while True:
             line = lines.start_record()  # a record may span lines (quoted newlines)
             try:
                 values = next(reader)
             except StopIteration:
-                return out, []
+                return out, [], unread
             except csv.Error as exc:
                 out.append((line, *_unreadable(lines, header, exc)))
                 continue
@@ -175,7 +177,9 @@ def import_dir(settings: Settings, directory: Path | None, brands: list[str] | N
     tz, outcome = ZoneInfo(settings.business_tz), Outcome(read=found.paths, unread=found.unread)
     files = {}
     for name, path in found.paths.items():
-        rows, missing = read(path, name)
+        rows, missing, unread = read(path, name)
+        if unread:
+            outcome.ignored[path.name] = unread
         if missing:
             outcome.bad.append(f"{path.name}: missing column(s) {', '.join(missing)}; expected {', '.join(r.COLUMNS[name])}")
         files[name] = rows

@@ -94,7 +94,7 @@ def test_read_gives_true_line_numbers_and_names_missing_columns(tmp_path: Path):
         "influencer_id,platform,date,url,caption,reach,likes,comments,brand\n"
         '7,Instagram,2025-06-01,u1,"two\nlines",10,1,0,Gritzo\n'
         "8,Instagram,2025-06-02,u2,x,10,1,0,Gritzo\n")
-    rows, missing = read(tmp_path / "posts.csv")
+    rows, missing, _ = read(tmp_path / "posts.csv")
     assert missing == [] and [(line, row["influencer_id"]) for line, row, _ in rows] == [(2, "7"), (4, "8")]
     (tmp_path / "tracking.csv").write_text("influencer_id,brand,date\n7,Gritzo,2025-06-01\n")
     assert read(tmp_path / "tracking.csv")[1] == ["user_id", "product", "revenue"]
@@ -106,7 +106,7 @@ def test_blank_lines_do_not_shift_line_numbers_and_short_rows_read_as_missing(tm
         "\n"
         "Instagram,c,7,42,Whey,MuscleBlaze,2025-06-01,1,10\n"
         "Instagram,c,7,42,Whey\n")
-    rows, _ = read(tmp_path / "tracking.csv")
+    rows, _, _ = read(tmp_path / "tracking.csv")
     assert [line for line, _, _ in rows] == [3, 4]
     with pytest.raises(r.RowError, match="revenue: is empty"):
         r.tracking(rows[1][1], TZ, "INR", 1)
@@ -150,7 +150,7 @@ TOO_LONG = "x" * (csv.field_size_limit() + 1)
 def test_a_byte_that_is_not_utf8_is_one_bad_row_naming_its_column(tmp_path: Path):
     (tmp_path / "posts.csv").write_bytes(POSTS_HEADER + b"7,Instagram,2025-06-01,u1,caf\xe9,10,1,0,Gritzo\n"
                                          b"8,Instagram,2025-06-02,u2,ok,10,1,0,Gritzo\n")
-    rows, missing = read(tmp_path / "posts.csv")
+    rows, missing, _ = read(tmp_path / "posts.csv")
     assert missing == [] and [line for line, _, _ in rows] == [2, 3]
     assert isinstance(rows[0][1], r.RowError) and rows[0][1].column == "caption" and "0xe9" in str(rows[0][1])
     assert rows[1][1]["influencer_id"] == "8"
@@ -163,7 +163,7 @@ def test_a_byte_that_is_not_utf8_is_one_bad_row_naming_its_column(tmp_path: Path
 def test_a_field_over_the_csv_limit_is_one_bad_row_and_the_next_rows_still_read(tmp_path: Path, field):
     (tmp_path / "posts.csv").write_text(f"{POSTS_HEADER.decode()}7,Instagram,2025-06-01,u1,{field},10,1,0,Gritzo\n"
                                         "9,Instagram,2025-06-03,u3,ok,10,1,0,Gritzo\n")
-    rows, _ = read(tmp_path / "posts.csv")
+    rows, _, _ = read(tmp_path / "posts.csv")
     after = 2 + field.count("\n") + 1
     assert [line for line, _, _ in rows] == [2, after]
     assert isinstance(rows[0][1], r.RowError) and rows[0][1].column == "caption" and "longer than" in str(rows[0][1])

@@ -1,0 +1,26 @@
+"""Column names as teams write them: case, spaces and common aliases do not matter (``ID``, ``influencer_id``
+and ``Influencer ID`` all name the influencers table's ``id``). Columns that name nothing the table reads are
+reported, never dropped in silence. The aliases are listed in docs/reporting.md."""
+from __future__ import annotations
+
+from .rows import COLUMNS
+
+ALIASES = {
+    "influencers.csv": {"influencer_id": "id", "influencer": "id", "influencer_name": "name", "followers": "follower_count",
+                        "follower": "follower_count", "followers_count": "follower_count"},
+    "posts.csv": {"influencer": "influencer_id", "post_url": "url", "link": "url", "post_date": "date",
+                  "posted_at": "date", "published_at": "date", "text": "caption"},
+    "tracking.csv": {"influencer": "influencer_id", "utm_source": "source", "utm_campaign": "campaign",
+                     "customer_id": "user_id", "user": "user_id", "order_date": "date", "order_count": "orders"},
+    "payouts.csv": {"influencer": "influencer_id", "payout_basis": "basis", "payout_rate": "rate", "payout": "total_payout",
+                    "total": "total_payout"},
+}
+
+
+def normalised(table: str, header: list[str]) -> tuple[list[str], list[str]]:
+    """The header as the seed's column names (what cannot be mapped keeps its lower-cased name), and the columns,
+    as written, that the table does not read. An alias yields to the seed's own name where both are present."""
+    keys = ["_".join(h.strip().lower().split()) for h in header]
+    names = [key if key in COLUMNS[table] or ALIASES[table].get(key) in keys else ALIASES[table].get(key, key)
+             for key in keys]
+    return names, [h.strip() for h, name in zip(header, names) if name not in COLUMNS[table]]

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 # ISO 4217 currencies whose minor unit is not 2 places.
 MINOR_UNITS = {**dict.fromkeys("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0),
                **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3)}
-RATE_SCALE = Decimal("0.000001")  # contracts.rate is NUMERIC(20,6); the importer rounds rates to it
+RATE_PLACES = 6  # contracts.rate is NUMERIC(20,6)
 # Any time inside this range converts to every UTC offset and calendar day without overflow
 # (datetime stops at years 1 and 9999; year-9999 times crashed the aggregator's day arithmetic).
 REPRESENTABLE = (datetime(1, 1, 3, tzinfo=timezone.utc), datetime(9999, 12, 30, tzinfo=timezone.utc))
@@ -57,7 +57,7 @@ class Policy:
 
 
 def minor_unit(currency: str) -> Decimal:
-    return Decimal(1).scaleb(-MINOR_UNITS.get(currency, 2))
+    return _scale(_places(currency))[1]
 
 
 def problems(event: dict, policy: Policy | None, parse) -> list[tuple[str, str]]:
@@ -134,7 +134,7 @@ def canonical_money(event: dict, currency: str) -> dict:
     return event
 
 
-RATE_PLACES = 6  # contracts.rate is NUMERIC(20,6)
+RATE_SCALE = Decimal(1).scaleb(-RATE_PLACES)  # what the importer rounds rates to, as canonical_money does
 DECIMAL_TEXT = re.compile(r"[0-9]{1,12}(\.[0-9]{1,20})?")  # the schemas' amount as a string (ASCII digits only)
 
 

@@ -53,7 +53,7 @@ class Admitter:
     def _as_sent(self, event, policy: Policy) -> dict:
         """The event as the workers will read it: in the form it goes on the topic (amounts canonical), judged
         with the workers' own checks plus the door's policy. Judging that form, not the one sent, is what
-        matters (-0.0 passes a schema's minimum of 0; its canonical "-0.00" would not). Its bytes need not be
+        matters (a number that rounds past the schemas' 12 digits is refused as the text it becomes). Its bytes need not be
         parsed again: a canonical event holds only text, whole numbers, booleans and null, which JSON carries
         exactly (tests/integration/test_accepted_means_counted.py decodes them to prove it)."""
         try:

@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from ..common.events import money, timestamp
+from ..common.processable import DEFAULT_PLATFORMS
 from .contracts import ContractIndex
 
-PLATFORMS = {"instagram", "youtube", "twitter"}
+PLATFORMS = frozenset(DEFAULT_PLATFORMS)  # which utm_source names a platform
 CENT = Decimal("0.01")
 
 

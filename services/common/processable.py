@@ -27,21 +27,27 @@ REPRESENTABLE = (datetime(1, 1, 3, tzinfo=timezone.utc), datetime(9999, 12, 30, 
 EVENT_TIMES = {"order": ("placed_at",), "click": ("clicked_at",), "refund": ("refunded_at",),
                "post": ("published_at", "observed_at"), "contract": (), "influencer": ()}
 CONTRACT_TIMES = ("valid_from", "valid_to")
+# The platforms a deployment takes by default (HK_PLATFORMS): the old dashboard's three and those teams use.
+DEFAULT_PLATFORMS = ("instagram", "youtube", "twitter", "facebook", "linkedin", "tiktok", "snapchat", "other")
+PLATFORM = re.compile(r"[a-z][a-z0-9_]{0,31}")  # what any platform name looks like (the schemas' pattern)
 MAX_OFFSET = timedelta(hours=14)  # the widest real UTC offset (Kiribati); PostgreSQL refuses beyond ±15:59
 
 
 @dataclass(frozen=True)
 class Policy:
     """The ingest's stricter door (settings): times not before ``earliest`` nor more than ``future`` past
-    now, at most ``max_lines`` lines an order. Workers check only what they could not process."""
+    now, at most ``max_lines`` lines an order, a platform of the deployment's list. Workers check only what
+    they could not process (any platform name the schema's pattern allows)."""
     earliest: datetime
     future: timedelta
     max_lines: int
+    platforms: frozenset[str] = frozenset(DEFAULT_PLATFORMS)
     now: datetime | None = None  # fixed for one request (read once, not per event); None: the clock
 
     @classmethod
     def of(cls, settings) -> "Policy":
-        return cls(settings.earliest_event_time, timedelta(seconds=settings.max_future_seconds), settings.max_order_lines)
+        return cls(settings.earliest_event_time, timedelta(seconds=settings.max_future_seconds), settings.max_order_lines,
+                   frozenset(settings.platforms))
 
     def at_now(self) -> "Policy":
         return replace(self, now=datetime.now(timezone.utc))
@@ -72,6 +78,9 @@ def problems(event: dict, policy: Policy | None, parse) -> list[tuple[str, str]]
     if policy and kind == "order" and len(event["lines"]) > policy.max_lines:
         found.append(("lines", f"{len(event['lines'])} lines; this deployment takes at most {policy.max_lines} an order "
                                "(HK_MAX_ORDER_LINES)"))
+    if policy and "platform" in event and event["platform"] not in policy.platforms:
+        found.append(("platform", f"{event['platform']!r} is not a platform of this deployment: one of "
+                                  f"{', '.join(sorted(policy.platforms))} (HK_PLATFORMS)"))
     return found
 
 

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from .processable import DEFAULT_PLATFORMS, PLATFORM
+
 # Only ever accepted when HK_ENV=dev: the demo and the tests use it, production must set its own keys.
 DEV_API_KEY = "dev-key"
 DEV_GRAFANA_DB_PASSWORD = "grafana-dev"
@@ -57,6 +59,9 @@ class Settings(BaseSettings):
                                           description="events timed before this are refused (422 naming the field)")
     max_future_seconds: float = Field(86_400, ge=0, description="how far past now an event's time may be (clock skew)")
 
+    platforms: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_PLATFORMS),
+        description="comma-separated platforms influencers and posts may name (lower case); others get a 422")
     currency: str = "INR"
     business_tz: str = "Asia/Kolkata"
     attribution_window_days: int = Field(7, ge=0)
@@ -91,13 +96,16 @@ class Settings(BaseSettings):
     @model_validator(mode="before")
     @classmethod
     def _split_keys(cls, data: dict) -> dict:
-        for name in ("api_keys", "api_key_hashes"):
+        for name in ("api_keys", "api_key_hashes", "platforms"):
             value = data.get(name) if isinstance(data, dict) else None
             if isinstance(value, str):
                 data[name] = [k.strip() for k in value.split(",") if k.strip()]
         for h in data.get("api_key_hashes") or [] if isinstance(data, dict) else []:
             if not re.fullmatch(r"sha256:[0-9a-f]{64}", h):
                 raise ValueError(f"HK_API_KEY_HASHES entries look like sha256:<64 hex digits> (hk hash-key makes one); got {h[:12]}…")
+        for p in data.get("platforms") or [] if isinstance(data, dict) else []:
+            if not PLATFORM.fullmatch(p):
+                raise ValueError(f"HK_PLATFORMS entries are lower-case names (letters, digits, _; at most 32); got {p[:40]!r}")
         return data
 
     def topic(self, name: str) -> str:

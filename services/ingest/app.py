@@ -73,7 +73,7 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
     async def healthz() -> dict:  # async: a sync handler would wait for a thread-pool hop
         return {"status": "ok", "service": "ingest"}
 
-    @app.post("/v1/events", status_code=202, tags=["events"], openapi_extra=events_request(settings.currency, settings.max_order_lines), responses=EVENTS_RESPONSES)
+    @app.post("/v1/events", status_code=202, tags=["events"], openapi_extra=events_request(settings.currency, settings.max_order_lines, settings.platforms), responses=EVENTS_RESPONSES)
     async def post_events(request: Request) -> JSONResponse:
         key = key_digest(request)
         if key is None:

@@ -3,8 +3,10 @@ so that money stays Decimal and errors carry indexes; these declarations documen
 from ..common.events import EVENT_TYPES, schema
 
 
-def _event_ref(t: str, currency: str, max_lines: int) -> dict:
+def _event_ref(t: str, currency: str, max_lines: int, platforms: list[str]) -> dict:
     s = {k: v for k, v in schema(t).items() if k not in ("$schema", "$id")}
+    if "platform" in s.get("properties", {}):  # any lower-case name is processable; this deployment takes its list
+        s["properties"] = {**s["properties"], "platform": {**s["properties"]["platform"], "enum": list(platforms)}}
     if "currency" in s.get("properties", {}):  # the schema allows any ISO code; this deployment takes one
         s["properties"] = {**s["properties"], "currency": {**s["properties"]["currency"], "enum": [currency]}}
     if "lines" in s.get("properties", {}):  # and as many lines an order as it is set to (HK_MAX_ORDER_LINES)
@@ -12,8 +14,8 @@ def _event_ref(t: str, currency: str, max_lines: int) -> dict:
     return s
 
 
-def events_request(currency: str, max_lines: int) -> dict:
-    event = {"oneOf": [_event_ref(t, currency, max_lines) for t in EVENT_TYPES], "discriminator": {"propertyName": "type"}}
+def events_request(currency: str, max_lines: int, platforms: list[str]) -> dict:
+    event = {"oneOf": [_event_ref(t, currency, max_lines, platforms) for t in EVENT_TYPES], "discriminator": {"propertyName": "type"}}
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": {
         "oneOf": [event, {"type": "array", "minItems": 1, "maxItems": 1000, "items": event}]}}}},
         "security": [{"bearer": []}]}

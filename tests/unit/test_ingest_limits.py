@@ -17,6 +17,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from services.common.events import InvalidEvent, validate
 from services.common.settings import Settings
 from services.devstack.ports import free_port, wait_port
 from services.ingest.app import create_app
@@ -174,3 +175,28 @@ def test_a_signed_payload_of_the_wrong_types_is_a_400_naming_the_field(app, body
     r = TestClient(app).post(HOOK, content=raw, headers=signed(raw))
     assert r.status_code == 400, r.text
     assert any(name in r.json()["errors"][0]["message"] for name in ("email", "discount_codes", "refunds.0.id", "price", "landing_site"))
+
+
+INFLUENCER = {"type": "influencer", "influencer_id": "inf-9", "name": "A", "category": "Fitness", "platform": "pinterest"}
+
+
+def test_a_platform_outside_the_deployments_list_is_a_422_naming_the_list_and_the_setting():
+    client = TestClient(create_app(Settings(env="prod", api_keys="k1"), RecordingProducer()))
+    r = client.post("/v1/events", json=INFLUENCER, headers={"Authorization": "Bearer k1"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "platform", r.text
+    assert "HK_PLATFORMS" in r.text and "linkedin" in r.text
+    assert client.post("/v1/events", json={**INFLUENCER, "platform": "linkedin"},
+                       headers={"Authorization": "Bearer k1"}).status_code == 202
+
+
+def test_the_platform_list_is_the_deployments_and_workers_take_any_platform_name():
+    producer = RecordingProducer()
+    client = TestClient(create_app(Settings(env="prod", api_keys="k1", platforms="pinterest, instagram"), producer))
+    assert client.post("/v1/events", json=INFLUENCER, headers={"Authorization": "Bearer k1"}).status_code == 202
+    assert client.post("/v1/events", json={**INFLUENCER, "platform": "tiktok"},
+                       headers={"Authorization": "Bearer k1"}).status_code == 422
+    assert validate(INFLUENCER, "INR")["platform"] == "pinterest"  # a worker: the name is processable, whatever the list
+    with pytest.raises(InvalidEvent):
+        validate({**INFLUENCER, "platform": "Pinterest"}, "INR")
+    with pytest.raises(ValueError, match="HK_PLATFORMS"):
+        Settings(platforms="Pin Terest")

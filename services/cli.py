@@ -108,26 +108,21 @@ def _sample(args) -> None:
 
 
 def _import(args) -> None:
+    from .importer.mapping import load
     from .importer.run import import_dir
+    from .importer.summary import text, write_reports
     given = {f"{t}.csv": args.__dict__[t] for t in ("influencers", "posts", "tracking", "payouts")}
     if not args.directory and not any(given.values()):
         raise SystemExit("hk import: give a directory, or the files with --influencers/--posts/--tracking/--payouts")
-    outcome = import_dir(get_settings(), Path(args.directory) if args.directory else None, brands=_values(args.brand),
-                         valid_from=args.valid_from, progress=False if args.no_progress else None, given=given)
-    for line in outcome.bad:
-        print(f"bad row {line}", file=sys.stderr)
-    for table, path in outcome.read.items():
-        print(f"read {path} as {table[:-4]}", file=sys.stderr)
-    for name, columns in outcome.ignored.items():
-        print(f"columns not read in {name}: {', '.join(columns)}", file=sys.stderr)
-    for path in outcome.unread:
-        print(f"not read: {path} (not one of the four tables; name it with --influencers/--posts/--tracking/--payouts)",
-              file=sys.stderr)
-    print(f"{outcome.rows} rows read, {outcome.events} events sent ({outcome.orders} orders), {len(outcome.bad)} bad "
-          f"rows (sent to the dead-letter topic)", file=sys.stderr)
-    if "tracking.csv" in outcome.read and not outcome.orders:
-        raise SystemExit(f"hk import: no order was read from {outcome.read['tracking.csv']}: the import is not a success")
-    if outcome.bad:
+    plan = import_dir(get_settings(), Path(args.directory) if args.directory else None, brands=_values(args.brand),
+                      valid_from=args.valid_from, progress=False if args.no_progress else None, given=given,
+                      mapping=load(Path(args.map) if args.map else None), dry_run=args.dry_run)
+    print(text(plan, sent=not args.dry_run), file=sys.stderr)
+    for path in write_reports(plan, Path(args.report)):
+        print(f"wrote {path}", file=sys.stderr)
+    if "tracking.csv" in plan.read and not plan.orders:
+        raise SystemExit(f"hk import: no order was read from {plan.read['tracking.csv']}: the import is not a success")
+    if plan.bad:
         raise SystemExit(1)
 
 
@@ -231,7 +226,13 @@ def main(argv: list[str] | None = None) -> None:
                    "or files whose names start with those (tracking_data.csv)")
     for table in ("influencers", "posts", "tracking", "payouts"):
         p.add_argument(f"--{table}", metavar="FILE", help=f"the {table} table, whatever its name")
-    p.add_argument("--brand", action="append", help="brands a payouts row contracts for (default: those in the files)")
+    p.add_argument("--brand", action="append", help="brands a payouts row contracts for (default: those in the files); "
+                   "given once, also the brand of rows that have none")
+    p.add_argument("--map", metavar="FILE", help="YAML: column names, platform and basis synonyms, brand by product or "
+                   "campaign (docs/reporting.md)")
+    p.add_argument("--dry-run", action="store_true", help="read, map and check everything, print the summary, send nothing")
+    p.add_argument("--report", metavar="DIR", default="hk-import-report",
+                   help="where findings.csv and reconciliation.csv are written (default ./hk-import-report)")
     p.add_argument("--valid-from", default="2000-01-01", help="start of the contracts made from payouts.csv")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(fn=_import)

@@ -9,7 +9,8 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from ..common.events import InvalidEvent, validate
-from ..common.processable import RATE_SCALE, minor_unit
+from ..common.processable import DEFAULT_PLATFORMS, RATE_SCALE, minor_unit
+from .mapping import Mapping
 
 COLUMNS = {
     "influencers.csv": ("id", "name", "category", "gender", "follower_count", "platform"),
@@ -17,8 +18,9 @@ COLUMNS = {
     "tracking.csv": ("source", "campaign", "influencer_id", "user_id", "product", "brand", "date", "orders", "revenue"),
     "payouts.csv": ("influencer_id", "basis", "rate", "orders", "total_payout"),
 }
-OPTIONAL = {"gender", "follower_count", "url", "caption", "campaign", "source", "orders", "total_payout"}
-PLATFORMS = {"instagram", "youtube", "twitter"}
+# A missing brand is filled (brands.py) or the row is reported, so no file is refused for lacking the column.
+OPTIONAL = {"gender", "follower_count", "url", "caption", "campaign", "source", "orders", "total_payout", "brand"}
+BASES = ("post", "order", "revenue_share")
 # Larger numbers are typing errors in any column here, and refusing them from the exponent alone spares
 # the arithmetic: rounding or converting ``1e999999999`` takes minutes and gigabytes.
 MAX_DIGITS = 15
@@ -26,6 +28,8 @@ MAX_DIGITS = 15
 MAX_ORDERS_PER_ROW = 1000
 # A comma is read only as a thousands separator; "12,50" may mean 12.50 or 1250, so it is refused.
 THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
+DIGITS_AND_COMMAS = re.compile(r"[\d,]+(\.\d+)?")
+WHOLE_FLOAT = re.compile(r"\d+\.0+")
 # Which CSV column an event field came from, to name it in an error.
 COLUMN_OF = {"published_at": "date", "placed_at": "date", "customer_id": "user_id",
              "lines.0.revenue": "revenue", "lines.0.product": "product", "lines.0.brand": "brand"}
@@ -54,6 +58,17 @@ def _decimal(column: str, value: str, not_a_number: str) -> Decimal:
     return number
 
 
+def identifier(text: str | None) -> str:
+    """An id as written, except an integer id that pandas wrote as a float (``42.0``, in a column with blanks)."""
+    text = (text or "").strip()
+    return text.split(".")[0] if WHOLE_FLOAT.fullmatch(text) else text
+
+
+def _id(row: dict, column: str) -> str:
+    _text(row, column)
+    return identifier(row.get(column))
+
+
 def _int(row: dict, column: str, minimum: int = 0) -> int | None:
     value = _text(row, column)
     if not value:
@@ -70,6 +85,8 @@ def amount(row: dict, column: str, unit: Decimal) -> Decimal:
     value = _text(row, column)
     if "," in value:
         if not THOUSANDS.fullmatch(value):
+            if not DIGITS_AND_COMMAS.fullmatch(value):
+                raise RowError(column, f"{value!r} is not a decimal amount")
             raise RowError(column, f"{value!r} is ambiguous: use a point for decimals (a comma only between thousands)")
         value = value.replace(",", "")
     number = _decimal(column, value, "is not a decimal amount")
@@ -78,11 +95,22 @@ def amount(row: dict, column: str, unit: Decimal) -> Decimal:
     return number.quantize(unit, rounding=ROUND_HALF_EVEN)
 
 
-def platform(row: dict, column: str) -> str:
-    value = _text(row, column).lower()
-    if value not in PLATFORMS:
-        raise RowError(column, f"{row.get(column)!r} is not one of Instagram, YouTube, Twitter")
-    return value
+class Platforms:
+    """A platform as teams write it (``Instagram``, ``IG``, ``X``, or a synonym from --map) → one of the deployment's
+    (HK_PLATFORMS); anything else is the row's error, naming the list."""
+
+    def __init__(self, allowed=DEFAULT_PLATFORMS, mapping: Mapping | None = None) -> None:
+        self.allowed, self.mapping = frozenset(allowed), mapping or Mapping()
+
+    def __call__(self, row: dict, column: str) -> str:
+        value = self.mapping.platform(_text(row, column))
+        if value not in self.allowed:
+            raise RowError(column, f"{row.get(column)!r} is not a platform of this deployment (one of "
+                                   f"{', '.join(sorted(self.allowed))}: HK_PLATFORMS), nor mapped to one in --map platforms")
+        return value
+
+
+platform = Platforms()
 
 
 def moment(row: dict, column: str, tz: ZoneInfo) -> str:
@@ -112,9 +140,9 @@ def checked(event: dict, currency: str, renamed: dict | None = None) -> dict:
         raise RowError(columns.get(first.field, first.field), first.message) from None
 
 
-def influencer(row: dict, tz: ZoneInfo, currency: str) -> list[dict]:
-    event = {"type": "influencer", "influencer_id": _text(row, "id"), "name": _text(row, "name"),
-             "category": _text(row, "category"), "platform": platform(row, "platform")}
+def influencer(row: dict, tz: ZoneInfo, currency: str, platforms: Platforms = platform) -> list[dict]:
+    event = {"type": "influencer", "influencer_id": _id(row, "id"), "name": _text(row, "name"),
+             "category": _text(row, "category"), "platform": platforms(row, "platform")}
     if _text(row, "gender"):
         event["gender"] = _text(row, "gender")
     if (followers := _int(row, "follower_count")) is not None:
@@ -122,12 +150,13 @@ def influencer(row: dict, tz: ZoneInfo, currency: str) -> list[dict]:
     return [checked(event, currency, {"influencer_id": "id"})]
 
 
-def post(row: dict, tz: ZoneInfo, currency: str, observed_at: str, occurrence: int = 1) -> list[dict]:
+def post(row: dict, tz: ZoneInfo, currency: str, observed_at: str, occurrence: int = 1,
+         platforms: Platforms = platform) -> list[dict]:
     """A snapshot; without a url two equal rows are two posts (``occurrence`` tells them apart)."""
-    url, published = _text(row, "url"), moment(row, "date", tz)
+    url, published, on = _text(row, "url"), moment(row, "date", tz), platforms(row, "platform")
     identity = (url,) if url else (published, _text(row, "caption"), _text(row, "brand"), occurrence)
-    event = {"type": "post", "post_id": f"csv-post-{digest(_text(row, 'influencer_id'), platform(row, 'platform'), *identity)}",
-             "influencer_id": _text(row, "influencer_id"), "platform": platform(row, "platform"),
+    event = {"type": "post", "post_id": f"csv-post-{digest(_id(row, 'influencer_id'), on, *identity)}",
+             "influencer_id": _id(row, "influencer_id"), "platform": on,
              "brand": _text(row, "brand"), "url": url, "caption": _text(row, "caption"), "published_at": published,
              "reach": _int(row, "reach"), "likes": _int(row, "likes"), "comments": _int(row, "comments"),
              "observed_at": observed_at}
@@ -135,8 +164,9 @@ def post(row: dict, tz: ZoneInfo, currency: str, observed_at: str, occurrence: i
 
 
 def tracking(row: dict, tz: ZoneInfo, currency: str, occurrence: int) -> list[dict]:
-    """One already-attributed order per unit of ``orders``, the revenue split exactly between them.
-    ``occurrence`` numbers identical rows, so two equal purchases stay two."""
+    """One already-attributed order per unit of ``orders``, the revenue split exactly between them; a row without
+    an influencer is a sale no influencer drove (unattributed, the baseline). ``occurrence`` numbers identical
+    rows, so two equal purchases stay two."""
     orders = _int(row, "orders", minimum=1) or 1
     if orders > MAX_ORDERS_PER_ROW:
         raise RowError("orders", f"{orders} is too many (at most {MAX_ORDERS_PER_ROW} orders in one row)")
@@ -148,9 +178,11 @@ def tracking(row: dict, tz: ZoneInfo, currency: str, occurrence: int) -> list[di
     for k in range(orders):
         part = revenue - share * (orders - 1) if k == 0 else share
         event = {"type": "order", "order_id": f"csv-trk-{base}-{occurrence}-{k}", "customer_id": _text(row, "user_id"),
-                 "placed_at": moment(row, "date", tz), "currency": currency, "influencer_id": _text(row, "influencer_id"),
+                 "placed_at": moment(row, "date", tz), "currency": currency,
                  "lines": [{"product": _text(row, "product"), "brand": _text(row, "brand"), "quantity": 1,
                             "revenue": str(part)}]}
+        if influencer_id := identifier(row.get("influencer_id")):
+            event["influencer_id"] = influencer_id
         if _text(row, "source"):
             event["utm_source"] = _text(row, "source")[:128]
         if _text(row, "campaign"):
@@ -159,15 +191,17 @@ def tracking(row: dict, tz: ZoneInfo, currency: str, occurrence: int) -> list[di
     return events
 
 
-def payout(row: dict, tz: ZoneInfo, currency: str, brands: list[str], valid_from: str) -> list[dict]:
+def payout(row: dict, tz: ZoneInfo, currency: str, brands: list[str], valid_from: str,
+           mapping: Mapping | None = None) -> list[dict]:
     """A payouts row names no brand: it becomes one contract per brand of the import, same basis and rate
     (an order or a post belongs to one brand, so this pays exactly what one all-brand contract would)."""
-    basis = _text(row, "basis").lower().replace(" ", "_")
-    if basis not in ("post", "order", "revenue_share"):
-        raise RowError("basis", f"{row.get('basis')!r} is not one of post, order, revenue_share")
+    basis = (mapping or Mapping()).basis_of(_text(row, "basis"))
+    if basis not in BASES:
+        raise RowError("basis", f"{row.get('basis')!r} is not one of post, order, revenue_share (per_post, per_order "
+                                "and commission are read as those), nor mapped to one in --map basis")
     if not brands:
         raise RowError("influencer_id", "no brand to contract for: import posts.csv or tracking.csv too, or pass --brand")
-    influencer_id = _text(row, "influencer_id")
+    influencer_id = _id(row, "influencer_id")
     return [checked({"type": "contract", "contract_id": f"csv-pay-{slug(influencer_id)}-{basis}-{slug(b)}-{digest(influencer_id, b)[:6]}",
                      "influencer_id": influencer_id, "brand": b, "basis": basis, "rate": str(amount(row, "rate", RATE_SCALE)),
                      "valid_from": valid_from, "coupon_codes": [], "link_codes": []}, currency) for b in brands]

@@ -13,7 +13,7 @@ import pytest
 from services.importer import rows as r
 from services.common.settings import Settings
 from services.importer import run
-from services.importer.run import read
+from services.importer.reader import read
 
 TZ = ZoneInfo("Asia/Kolkata")
 TRACK = {"source": "Instagram", "campaign": "MB_summer", "influencer_id": "7", "user_id": "42", "product": "Whey",
@@ -66,7 +66,7 @@ def test_a_payouts_row_becomes_one_contract_per_brand():
     (r.tracking, {**TRACK, "date": "01/06/2025"}, "date", "not a date"),
     (r.tracking, {**TRACK, "user_id": ""}, "user_id", "is empty"),
     (r.tracking, {**TRACK, "user_id": "a b"}, "user_id", "does not match"),
-    (r.post, {**POST, "platform": "TikTok"}, "platform", "Instagram, YouTube, Twitter"),
+    (r.post, {**POST, "platform": "Pinterest"}, "platform", "not a platform of this deployment (one of facebook, instagram"),
     (r.post, {**POST, "likes": "1.5"}, "likes", "whole number"),
     (r.post, {**POST, "reach": "1e500000"}, "reach", "too large (at most 15 digits"),
     (r.tracking, {**TRACK, "revenue": "1e500000"}, "revenue", "too large (at most 15 digits"),
@@ -197,7 +197,7 @@ def test_unreadable_rows_are_reported_and_dead_lettered_with_their_bytes(tmp_pat
                                          + f"7,Instagram,2025-06-01,u2,{TOO_LONG},10,1,0,Gritzo\n".encode()
                                          + b"8,Instagram,2025-06-02,u3,ok,10,1,0,Gritzo\n")
     outcome = run.import_dir(Settings(), tmp_path, progress=False)
-    assert (outcome.rows, outcome.events) == (3, 1)
+    assert (outcome.rows, len(outcome.events)) == (3, 1)
     assert [b.split(": ")[:2] for b in outcome.bad] == [["posts.csv:2", "caption"], ["posts.csv:3", "caption"]]
     dead = [json.loads(value) for topic, _, value in _Producer.sent if topic.endswith("dead-letter")]
     assert b"caf\xe9" in base64.b64decode(dead[0]["value_b64"]) and len(dead) == 2

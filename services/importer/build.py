@@ -63,13 +63,6 @@ def warn(report: FileReport, line: int, row: dict, events: list[dict], unit: Dec
         except r.RowError as exc:
             figures[column] = None
             report.warnings.append(Finding(name, line, column, f"{str(exc).split(': ', 1)[-1]}; not reconciled"))
-    for earlier in [p for p in payouts if p["influencer_id"] == contract["influencer_id"]]:
-        if earlier["basis"] == contract["basis"]:  # the same contract ids: the later row is the one that pays
-            payouts.remove(earlier)
-        report.warnings.append(Finding(name, line, "influencer_id", (
-            f"{earlier['influencer_id']!r} is paid on line {earlier['line']} too: " + (
-                "same basis, so this row's rate replaces that one's" if earlier["basis"] == contract["basis"] else
-                f"basis {earlier['basis']} there and {contract['basis']} here, so both contracts pay"))))
     payouts.append({"file": name, "line": line, "influencer_id": contract["influencer_id"], "basis": contract["basis"],
                     "rate": Decimal(contract["rate"]), "file_orders": figures["orders"],
                     "file_total_payout": figures["total_payout"]})

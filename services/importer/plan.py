@@ -62,6 +62,7 @@ def make_plan(settings: Settings, directory: Path | None, given: dict[str, Path 
     build = Builder(tz, currency, r.Platforms(settings.platforms, mapping), mapping, contract_brands,
                      datetime.fromisoformat(valid_from).replace(tzinfo=tz).isoformat())
     refused: dict[str, str] = {}  # influencer id → where and why its row was refused
+    superseded = _superseded(tables.get("payouts.csv", []))
     imported, payouts = checks.Imported(), []
     for table, rows in tables.items():
         report, seen, orders_by_line = plan.files[table], {}, {}
@@ -74,6 +75,9 @@ def make_plan(settings: Settings, directory: Path | None, given: dict[str, Path 
                     raise r.RowError("influencer_id", f"{iid!r} was not imported ({owner})")
                 if line in no_brand.get(table, {}):
                     raise r.RowError("brand", no_brand[table][line])
+                if table == "payouts.csv" and (later := superseded.get(line)):
+                    report.warnings.append(Finding(report.path.name, line, "influencer_id", later))
+                    continue
                 events = build(table, row, seen, report.path)
             except (ValueError, ArithmeticError) as exc:  # RowError, or a value no rule foresaw
                 exc = exc if isinstance(exc, r.RowError) else r.RowError("", f"unreadable row: {exc}")
@@ -98,6 +102,16 @@ def make_plan(settings: Settings, directory: Path | None, given: dict[str, Path 
             refused = {iid: why for iid, why in refused.items() if iid not in kept}
     _totals(plan, tables, payouts, imported, unit)
     return plan
+
+
+def _superseded(rows: list) -> dict[int, str]:
+    """line → why it is not imported, for every payouts row of an influencer that a later row pays again: one
+    contract applies per influencer and brand at a time, so the file's last word is the one imported."""
+    last = {r.identifier(row.get("influencer_id")): line for line, row, _ in rows if isinstance(row, dict)}
+    return {line: f"{iid!r} is paid again on line {last[iid]}: not imported, that later row is (one payout contract "
+                  "applies to an influencer at a time)"
+            for line, row, _ in rows if isinstance(row, dict) and (iid := r.identifier(row.get("influencer_id")))
+            and last[iid] != line}
 
 
 def _fill_brands(filler: Brands, rows: list, report: FileReport | None) -> dict[int, str]:

@@ -41,13 +41,16 @@ def _count(n: int, thing: str) -> str:
 
 
 def _grouped(kind: str, findings: list) -> list[str]:
+    """One line per cause with its count and first lines; a cause whose values differ row to row shows one row's."""
     out = []
     for cause, group in by_cause(findings):
-        lines = ", ".join(str(f.line) for f in group[:LINES_SHOWN]) + (", …" if len(group) > LINES_SHOWN else "")
-        example = f"; e.g. line {group[0].line}: {group[0].message}" if len(group) > 1 and group[0].cause != cause else ""
-        shown = str(group[0]).split(": ", 1)[1] if len(group) == 1 else cause
-        out.append(f"  {kind}: {shown} — {len(group)} row{'s' if len(group) > 1 else ''} (line{'s' if len(group) > 1 else ''} "
-                   f"{lines}){example if len(group) > 1 else ''}")
+        first, n = group[0], len(group)
+        lines = ", ".join(str(f.line) for f in group[:LINES_SHOWN]) + (", …" if n > LINES_SHOWN else "")
+        if n == 1:
+            out.append(f"  {kind}: {first.column + ': ' if first.column else ''}{first.message} — 1 row (line {lines})")
+        else:
+            example = f"; e.g. line {first.line}: {first.message}" if "…" in cause else ""
+            out.append(f"  {kind}: {cause} — {n} rows (lines {lines}){example}")
     return out
 
 

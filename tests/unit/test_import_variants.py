@@ -48,3 +48,8 @@ def test_each_variant_dry_runs_to_its_expected_summary(variant, tmp_path, capsys
     assert code == (1 if bad else 0) and total.endswith("dry run: nothing sent")
     findings = list(csv.DictReader((tmp_path / "findings.csv").open()))
     assert len(findings) == bad + warnings and all(f["file"] and f["line"] and f["message"] for f in findings)
+
+
+def test_the_summary_shown_in_the_docs_is_the_one_the_importer_prints():
+    shown = (Path(__file__).parents[2] / "docs" / "reporting.md").read_text()
+    assert (VARIANTS / "duplicates-outliers" / "summary.txt").read_text() in shown

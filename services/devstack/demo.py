@@ -65,7 +65,7 @@ def run_demo(duration: float | None = None, rate: float = 300.0) -> None:
         services.start_all()
         write_sample(work / "sample")  # the same world the simulator streams, 90 days back
         history = import_dir(settings, work / "sample", progress=False)
-        print(f"imported the seed's sample history (90 days): {history.events:,} events", flush=True)
+        print(f"imported the seed's sample history (90 days): {len(history.events):,} events", flush=True)
         ingest = f"http://127.0.0.1:{env['HK_INGEST_PORT']}"
         print(f"\nAPI docs   {ingest}/docs   (OpenAPI {ingest}/openapi.json)\n"
               f"metrics    http://127.0.0.1:{env['HK_INGEST_METRICS_PORT']}/metrics  http://127.0.0.1:{env['HK_ATTRIBUTION_WEB_PORT']}/metrics  "

@@ -86,6 +86,12 @@ class Report:
     drained: bool = True
     stuck: dict = field(default_factory=dict)        # (group, topic, partition) → (committed, end), when not exact
     missing: dict = field(default_factory=dict)      # order id → where it was last seen, when not exact
+    holes: dict = field(default_factory=dict)        # worker → times it met a hole Faust left and sought back
+
+    def recovery(self, target: str) -> tuple[float, float] | None:
+        """p50 and max seconds from a SIGKILL of ``target`` (any of its workers) to the next probe counted."""
+        times = sorted(f.recovery_s for f in self.faults if f.kind == "sigkill" and f.target.partition("#")[0] == target)
+        return (times[(len(times) - 1) // 2], times[-1]) if times else None
 
     @property
     def exact(self) -> bool:
@@ -134,7 +140,8 @@ def run_on(stack: Stack, workload: Workload, expected: Expected, rounds: int = 1
                     f"all {expected.order_lines} order lines and {expected.refund_lines} refund lines written", fail=False)
     report = Report(len(workload.unique), len(workload.events), stack.faults, stack.crashes, drain_s=round(time.monotonic() - sent_at, 1),
                     total_s=round(time.monotonic() - stack.started, 1), peak_rss_mb=dict(stack.peak_rss_mb),
-                    dead_letters=_dead_letters(stack), statuses=dict(sender.statuses), drained=drained)
+                    dead_letters=_dead_letters(stack), statuses=dict(sender.statuses), drained=drained,
+                    holes=holes_met(stack))
     compare(engine, expected, report)
     if not report.exact:
         report.stuck = _stuck(stack)
@@ -225,6 +232,16 @@ def trace_missing(stack: Stack, engine, workload: Workload, limit: int = 20) -> 
     return {oid: where or ["nowhere"] for oid, where in found.items()}
 
 
+HOLE_LOGGED = "arrived before it; seeking back"  # services/aggregator/worker.py, on each hole it meets
+
+
+def holes_met(stack: Stack) -> dict:
+    """Per aggregator worker, the holes in what Faust delivered that it met and read again (from its log, which
+    survives its restarts; the metric does not)."""
+    return {log.stem: log.read_text(errors="replace").count(HOLE_LOGGED)
+            for log in sorted((stack.work / "logs").glob("aggregator*.log"))}
+
+
 def _dead_letters(stack: Stack) -> int:
     from kafka import KafkaConsumer, TopicPartition
     consumer = KafkaConsumer(bootstrap_servers=stack.broker.bootstrap)
@@ -265,6 +282,8 @@ def print_report(r: Report) -> None:
     print_table(("fault", "target", "at s", "back s", "recovery s"),
                 [(f.kind, f.target, round(f.at_s, 1), f.action_s, f.recovery_s) for f in r.faults])
     print_table(("figure", "lost", "duplicated"), [(k, r.lost[k], r.duplicated[k]) for k in FIGURES])
+    print("recovery from SIGKILL, p50 / max s: " + ", ".join(f"{w} {r.recovery(w)}" for w in ("attribution", "aggregator")))
+    print(f"holes met and re-read by the aggregator: {r.holes}")
     print(f"mismatched keys: { {k: len(v) for k, v in r.mismatches.items()} }; dead letters: {r.dead_letters}; "
           f"HTTP: {r.statuses}; peak RSS MB: {r.peak_rss_mb}")
     if r.stuck:

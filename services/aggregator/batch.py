@@ -19,6 +19,7 @@ class Batch:
     posts: list[dict] = field(default_factory=list)
     order_lines: list[dict] = field(default_factory=list)
     refund_lines: list[dict] = field(default_factory=list)
+    offsets: dict[tuple[str, int], int] = field(default_factory=dict)  # (topic, partition) → next offset covered
 
     def add(self, record: dict) -> None:
         kind = record.get("kind") or record["type"]

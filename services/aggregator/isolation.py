@@ -19,18 +19,22 @@ Write = Callable[[Batch], Awaitable[Any]]
 DeadLetter = Callable[[Any, Exception], Awaitable[None]]
 
 
-def batch_of(members: list[Member]) -> Batch:
-    batch = Batch()
+def batch_of(members: list[Member], offsets: dict | None = None) -> Batch:
+    batch = Batch(offsets=dict(offsets or {}))
     for _, record in members:
         batch.add(record)
     return batch
 
 
-async def write_isolating(members: list[Member], write: Write, dead_letter: DeadLetter) -> list[Any]:
+async def write_isolating(members: list[Member], write: Write, dead_letter: DeadLetter,
+                          offsets: dict | None = None) -> list[Any]:
     """Write the members in one transaction, or each alone if that fails; returns the events written.
-    Every member is either written or dead-lettered before this returns: nothing is left to ack unwritten."""
+    Every member is either written or dead-lettered before this returns: nothing is left to ack unwritten.
+    ``offsets`` (where the members end, per partition) are stored with the whole batch, or, after one-by-one
+    writing, only once every member is written or its dead letter delivered: a crash in between re-reads
+    them all, and the facts' natural keys make the rewrite a no-op."""
     try:
-        await write(batch_of(members))
+        await write(batch_of(members, offsets))
         return [event for event, _ in members]
     except Exception as exc:  # noqa: BLE001 — any failure of the batch: find the culprits one by one
         log.warning("batch of %d records failed (%s: %s); writing them one by one", len(members), type(exc).__name__, exc)
@@ -42,4 +46,6 @@ async def write_isolating(members: list[Member], write: Write, dead_letter: Dead
         except Exception as exc:  # noqa: BLE001 — this record alone fails: it is the record's fault
             log.warning("record dead-lettered (%s: %s)", type(exc).__name__, exc)
             await dead_letter(event, exc)
+    if offsets:
+        await write(batch_of([], offsets))
     return written

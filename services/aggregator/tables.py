@@ -70,3 +70,9 @@ rolling_sums = Table(
     Column("comments", BigInteger, nullable=False))
 
 DAILY_MEASURES = ("orders", "revenue", "spend", "posts", "reach", "likes", "comments")
+
+source_offsets = Table(  # where each source partition's facts end (migration 0007; written by progress.store)
+    "source_offsets", metadata,
+    Column("consumer", Text, primary_key=True), Column("topic", Text, primary_key=True),
+    Column("partition", Integer, primary_key=True), Column("next_offset", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False))

@@ -12,14 +12,14 @@ from ..common import topics
 from ..common.db import make_engine
 from ..common.faust_app import DeadLetters, make_app, raw_topic
 from ..common.infrastructure import finish
-from ..common.offset_guard import OffsetGuard
 from ..alerts.outbox import mark_published, pending
 from ..alerts.thresholds import load as load_alert_config
-from ..common.metrics import (ALERT_EVENTS, AGGREGATOR_BATCH_SIZE, AGGREGATOR_FACTS, AGGREGATOR_WRITE_SECONDS, CONSUMED,
-                              FRESHNESS_SECONDS, ROAS_ALERTS)
+from ..common.metrics import (ALERT_EVENTS, AGGREGATOR_BATCH_SIZE, AGGREGATOR_FACTS, AGGREGATOR_OFFSET_HOLES,
+                              AGGREGATOR_REDELIVERED, AGGREGATOR_WRITE_SECONDS, CONSUMED, FRESHNESS_SECONDS, ROAS_ALERTS)
 from ..common.settings import Settings
 from .batch import Batch, Calendar
 from .isolation import write_isolating
+from .progress import Progress
 from .query_watchdog import cancel_overlong_queries
 from .records import decode_record
 from .rolling import RollingClock, export_roas
@@ -40,8 +40,34 @@ def build(settings: Settings) -> faust.App:
     clock = RollingClock(calendar)
     alert_config = load_alert_config()
     alerts_topic = raw_topic(app, settings, topics.ALERTS)
-    # compacted topics have holes by design; the others must arrive without any
-    guard = OffsetGuard(app, {settings.topic(t) for t in SOURCES if t not in topics.COMPACTED})
+    # where each source partition's facts end is kept in Postgres; compacted topics have holes by design
+    progress = Progress(app.conf.id, {settings.topic(t) for t in SOURCES if t not in topics.COMPACTED})
+    sources = {settings.topic(t) for t in SOURCES}
+
+    @app.on_partitions_assigned.connect
+    async def resume(sender, assigned, **kwargs) -> None:
+        """Every assignment reads on from where the facts end in Postgres, whatever Faust committed."""
+        mine = [tp for tp in assigned if tp.topic in sources]
+        stored = await retry_postgres("stored offsets not read", lambda: asyncio.to_thread(progress.load, engine, mine))
+        for tp, offset in stored.items():
+            await app.consumer.seek(tp, offset)
+
+    @app.on_partitions_revoked.connect
+    async def forget(sender, revoked, **kwargs) -> None:
+        progress.forget(revoked)
+
+    async def seek_back(holes: dict) -> None:
+        for tp, offset in progress.to_seek(holes).items():
+            earliest = (await app.consumer.earliest_offsets(tp)).get(tp) or 0
+            if offset < earliest:  # retention deleted them: the one legitimate jump
+                log.warning("%s[%d]: offsets %d-%d are below the log start; going on at %d",
+                            tp.topic, tp.partition, offset, earliest - 1, earliest)
+                offset = progress.next[tp] = earliest
+            else:
+                AGGREGATOR_OFFSET_HOLES.labels(tp.topic).inc()
+                log.warning("%s[%d]: an event past offset %d arrived before it; seeking back to %d",
+                            tp.topic, tp.partition, offset, offset)
+            await app.consumer.seek(tp, offset)
 
     @app.timer(ALERTS_EVERY_S)
     async def publish_alerts() -> None:
@@ -80,34 +106,31 @@ def build(settings: Settings) -> faust.App:
             log.warning("rolling windows not refreshed, Postgres unavailable: %s", exc.orig)
 
     async def write(batch: Batch) -> None:
-        """Retry while Postgres is unreachable: the offsets must not move past unwritten events."""
-        delay = 0.5
-        while True:
-            try:
-                started = time.perf_counter()
-                if clock.due():
-                    await asyncio.to_thread(clock.refresh, engine)
-                outcome = await asyncio.to_thread(write_batch, engine, batch, calendar, alert_config)
-                AGGREGATOR_WRITE_SECONDS.observe(time.perf_counter() - started)
-                for key, n in outcome.items():  # counted only now that the transaction has committed
-                    table, what = key.split(".", 1)
-                    (ROAS_ALERTS.labels(what) if table == "roas_alerts" else AGGREGATOR_FACTS.labels(table, what)).inc(n)
-                return
-            except OperationalError as exc:
-                log.warning("Postgres unavailable, retrying in %.1fs: %s", delay, exc.orig)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10)
+        """Retry while Postgres is unreachable: nothing is acknowledged before it is written."""
+        async def attempt():
+            started = time.perf_counter()
+            if clock.due():
+                await asyncio.to_thread(clock.refresh, engine)
+            outcome = await asyncio.to_thread(write_batch, engine, batch, calendar, alert_config, progress.name)
+            AGGREGATOR_WRITE_SECONDS.observe(time.perf_counter() - started)
+            for key, n in outcome.items():  # counted only now that the transaction has committed
+                table, what = key.split(".", 1)
+                (ROAS_ALERTS.labels(what) if table == "roas_alerts" else AGGREGATOR_FACTS.labels(table, what)).inc(n)
+        await retry_postgres("batch not written", attempt)
 
     @app.agent(source)
     async def aggregate(stream):
         async for events in stream.take_events(settings.batch_size, within=settings.batch_seconds):
-            for event in events:
-                await guard.check(event.message)
-            members = [m for m in [await decoded(event) for event in events] if m]
-            if not members:
+            # a partition with no stored offset yet (a database from before 0007) starts at Faust's commit
+            todo = progress.sort(events, start_of=lambda tp: app.consumer._committed_offset.get(tp))
+            for topic, n in todo.redelivered.items():
+                AGGREGATOR_REDELIVERED.labels(topic).inc(n)
+            await seek_back(todo.holes)
+            members = [m for m in [await decoded(event) for event in todo.fresh] if m]
+            if not members and not todo.offsets:
                 continue
             AGGREGATOR_BATCH_SIZE.observe(len(members))
-            written = await write_isolating(members, lambda batch: finish(write(batch)), dead_letters.send)
+            written = await write_isolating(members, lambda batch: finish(write(batch)), dead_letters.send, todo.offsets)
             committed = time.time()
             for event in written:
                 FRESHNESS_SECONDS.observe(max(committed - event.message.timestamp, 0))
@@ -122,6 +145,18 @@ def build(settings: Settings) -> faust.App:
             return None
 
     return app
+
+
+async def retry_postgres(what: str, attempt):
+    """``attempt()`` until Postgres answers: an unreachable database is no event's fault."""
+    delay = 0.5
+    while True:
+        try:
+            return await attempt()
+        except OperationalError as exc:
+            log.warning("%s, Postgres unavailable; retrying in %.1fs: %s", what, delay, exc.orig)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10)
 
 
 def _cancel_overlong(engine) -> int:

@@ -14,16 +14,20 @@ from .batch import Batch, Calendar, Deltas
 from .bulk import insert_rows
 from ..alerts.store import detect
 from ..alerts.thresholds import AlertConfig
+from .progress import store as store_offsets
 from .rolling import apply_rolling
 from .spend import Source, accrue, applicable
 
 UNKNOWN_PLATFORM = "unknown"
 
 
-def write_batch(engine: Engine, batch: Batch, calendar: Calendar, alerts: AlertConfig | None = None) -> Counter:
-    """Returns counts of inserted and duplicate facts per table (and of alerts fired or resolved)."""
+def write_batch(engine: Engine, batch: Batch, calendar: Calendar, alerts: AlertConfig | None = None,
+                consumer: str = "aggregator") -> Counter:
+    """Returns counts of inserted and duplicate facts per table (and of alerts fired or resolved). The batch's
+    source offsets are stored in the same transaction (progress.py): Postgres says where the facts end."""
     outcome: Counter = Counter()
     with engine.begin() as conn:
+        store_offsets(conn, consumer, batch.offsets)
         _lock_influencers(conn, batch.influencer_ids())
         _upsert_influencers(conn, batch.influencers)
         changed_contracts = _upsert_contracts(conn, batch.contracts)

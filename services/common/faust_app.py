@@ -33,6 +33,8 @@ def make_app(service: str, settings: Settings, web_port: int) -> faust.App:
         web_port=web_port,
         web_in_thread=False,
         consumer_auto_offset_reset="earliest",
+        # static membership: a restarted worker rejoins with its partitions, without a rebalance
+        consumer_group_instance_id=settings.effective_group_instance_id(),
         producer_acks=-1,
         # 5 ms of linger: one produce request carries many records instead of one socket write per record
         # (py-spy: socket writes were the attribution worker's largest own cost at linger 0)

@@ -21,6 +21,10 @@ AGGREGATOR_BATCH_SIZE = Histogram("hk_aggregator_batch_size", "Events per aggreg
 AGGREGATOR_WRITE_SECONDS = Histogram("hk_aggregator_write_seconds", "Time of one batch's Postgres transaction",
                                      buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
 AGGREGATOR_FACTS = Counter("hk_aggregator_facts", "Facts written to Postgres, by table and outcome (inserted, duplicate)", ["table", "outcome"])
+AGGREGATOR_REDELIVERED = Counter("hk_aggregator_redelivered_events", "Events skipped by offset before any work: below where "
+                                 "the partition's facts end in Postgres (source_offsets)", ["topic"])
+AGGREGATOR_OFFSET_HOLES = Counter("hk_aggregator_offset_holes", "Times an event arrived past offsets never delivered (a "
+                                  "hole faust-streaming left); the partition is sought back and re-read", ["topic"])
 
 FRESHNESS_SECONDS = Histogram(
     "hk_event_freshness_seconds", "From the broker's acknowledgement of an event to the commit of its facts in Postgres",

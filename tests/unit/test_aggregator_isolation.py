@@ -59,3 +59,31 @@ def test_a_record_of_an_unknown_kind_is_dead_lettered_too():
 
     written = asyncio.run(write_isolating([("e1", line("a")), ("e2", {"kind": "coupon"})], sink.write, dead_letter))
     assert (written, dead, sink.rows) == (["e1"], ["e2"], ["a"])
+
+
+class OffsetSink(Sink):
+    """Also keeps the offsets each committed transaction stored, in commit order."""
+
+    def __init__(self, poison) -> None:
+        super().__init__(poison)
+        self.offsets = []
+
+    async def write(self, batch: Batch) -> None:
+        await super().write(batch)
+        if batch.offsets:
+            self.offsets.append((list(self.rows), dict(batch.offsets)))
+
+
+def test_offsets_are_stored_with_a_whole_batch_or_after_its_last_record_is_written_or_dead_lettered():
+    sink, dead, offsets = OffsetSink({"bad": ValueError("no")}), [], {("hk.attributions", 0): 13}
+
+    async def dead_letter(event, exc):
+        assert not sink.offsets, "offsets stored before a record's dead letter was delivered"
+        dead.append(event)
+
+    asyncio.run(write_isolating([(f"e{i}", line(i)) for i in ("a", "bad", "b")], sink.write, dead_letter, offsets))
+    # the one-by-one writes store no offset: a crash among them re-reads the whole batch (its rewrite is a no-op)
+    assert sink.offsets == [(["a", "b"], offsets)] and dead == ["ebad"]
+    good = OffsetSink({})
+    asyncio.run(write_isolating([("e1", line("a"))], good.write, dead_letter, offsets))
+    assert good.offsets == [(["a"], offsets)] and good.calls == 1

@@ -1,0 +1,58 @@
+"""Offsets kept with the facts, on a real PostgreSQL: a batch's transaction stores where each source partition's
+facts end, a batch written again (the one-by-one retry, a redelivery) never moves them back, a batch that fails
+stores nothing, and on assignment the worker reads them back to resume from."""
+from __future__ import annotations
+
+import pytest
+from faust.types import TP
+from sqlalchemy import text
+
+from services.aggregator.batch import Batch, Calendar
+from services.aggregator.migrate import migrate
+from services.aggregator.progress import Progress
+from services.aggregator.writer import write_batch
+from services.common.db import make_engine
+from services.common.settings import Settings
+
+pytestmark = pytest.mark.postgres
+TZ = "Asia/Kolkata"
+
+
+@pytest.fixture(scope="module")
+def engine(postgres):
+    url = postgres.create_database("hk_offsets")
+    migrate(Settings(env="dev", database_url=url, business_tz=TZ))
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+def line(order_id: str, revenue: str = "100") -> dict:
+    return {"kind": "order_line", "order_id": order_id, "line_no": 0, "customer_id": "c", "influencer_id": "i1",
+            "brand": "MuscleBlaze", "product": "p", "quantity": 1, "revenue": revenue,
+            "placed_at": "2026-11-20T12:00:00+05:30", "rule": "explicit", "counts_order": True}
+
+
+def write(engine, records, offsets) -> None:
+    batch = Batch(offsets=offsets)
+    for r in records:
+        batch.add(r)
+    write_batch(engine, batch, Calendar(TZ), consumer="hk-aggregator")
+
+
+def test_a_batch_stores_its_offsets_with_its_facts_and_they_never_move_back(engine):
+    write(engine, [line("o1"), line("o2")], {("hk.attributions", 0): 12, ("hk.attributions", 1): 3})
+    write(engine, [line("o1")], {("hk.attributions", 0): 11})  # an older batch again: facts and offsets unchanged
+    write(engine, [], {("hk.posts", 2): 40})  # a batch of dead letters only still records how far it got
+    progress = Progress("hk-aggregator", {"hk.attributions"})
+    tps = [TP("hk.attributions", 0), TP("hk.attributions", 1), TP("hk.attributions", 2), TP("hk.posts", 2)]
+    assert progress.load(engine, tps) == {tps[0]: 12, tps[1]: 3, tps[3]: 40}
+    assert Progress("hk-other", set()).load(engine, tps) == {}  # another consumer group's progress is its own
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM attributed_orders")).scalar() == 2
+
+
+def test_a_batch_that_fails_stores_no_offset(engine):
+    with pytest.raises(Exception):
+        write(engine, [line("o3", revenue="not money")], {("hk.attributions", 0): 99})
+    assert Progress("hk-aggregator", set()).load(engine, [TP("hk.attributions", 0)]) == {TP("hk.attributions", 0): 12}

@@ -35,6 +35,7 @@ class Progress:
         self.name, self.gapless = consumer_name, gapless
         self.next: dict = {}     # tp → the next offset to write: stored in Postgres, or the last batch's
         self.seeking: dict = {}  # tp → when it was last sought back to next[tp]
+        self.seen: dict = {}     # tp → when an event of it last arrived
 
     def load(self, engine: Engine, tps) -> dict:
         """The stored next offsets of ``tps`` (those with none are absent): where the worker resumes."""
@@ -52,14 +53,17 @@ class Progress:
         for tp in tps:
             self.next.pop(tp, None)
             self.seeking.pop(tp, None)
+            self.seen.pop(tp, None)
 
     def sort(self, events, start_of=lambda tp: None) -> Sorted:
         """Which events to write. ``start_of(tp)`` is where to expect a partition nothing is stored for
         (Faust's committed offset), or None to take its first event as the start."""
         out = Sorted()
+        now = time.monotonic()
         for event in events:
             m = event.message
             tp, offset = m.tp, m.offset
+            self.seen[tp] = now
             expected = self.next.get(tp)
             if expected is None:
                 expected = start_of(tp)
@@ -76,6 +80,15 @@ class Progress:
             out.fresh.append(event)
             out.offsets[(m.topic, m.partition)] = offset + 1
         return out
+
+    def idle_behind(self, positions: dict, quiet_s: float = 2.0) -> dict:
+        """The holes no event will reveal: partitions (of topics without holes) whose read position is past the
+        next offset to write while none of their events has arrived for ``quiet_s`` (the consumer started past
+        the stored offset, or a seek back was undone)."""
+        now = time.monotonic()
+        return {tp: self.next[tp] for tp, position in positions.items()
+                if tp.topic in self.gapless and tp in self.next and position is not None and position > self.next[tp]
+                and now - self.seen.get(tp, float("-inf")) >= quiet_s}
 
     def to_seek(self, holes: dict) -> dict:
         """The holes to seek back for now: a partition already sought back is sought again only after

@@ -6,6 +6,7 @@ import logging
 import time
 
 import faust
+from aiokafka.errors import KafkaError
 from sqlalchemy.exc import OperationalError
 
 from ..common import topics
@@ -27,6 +28,7 @@ from .writer import write_batch
 
 log = logging.getLogger(__name__)
 ALERTS_EVERY_S = 1.0
+CATCH_UP_EVERY_S = 1.0
 READER_ROLE, READER_LIMIT_S = "hk_grafana", 10.0  # the role's statement_timeout, which its sessions can lift
 SOURCES = topics.CONSUMERS["aggregator"]
 
@@ -49,8 +51,15 @@ def build(settings: Settings) -> faust.App:
         """Every assignment reads on from where the facts end in Postgres, whatever Faust committed."""
         mine = [tp for tp in assigned if tp.topic in sources]
         stored = await retry_postgres("stored offsets not read", lambda: asyncio.to_thread(progress.load, engine, mine))
-        for tp, offset in stored.items():
-            await app.consumer.seek(tp, offset)
+        log.info("assigned %d source partitions; resuming %d from the offsets stored with the facts: %s",
+                 len(mine), len(stored), {f"{tp.topic}[{tp.partition}]": o for tp, o in stored.items()})
+        if stored:
+            # Faust seeks every partition back to the group's commit whenever its flow is stopped (a rebalance):
+            # a seek alone was undone. The group's commit is made to agree with Postgres, then read back.
+            committed = await app.consumer._commit(stored)
+            await app.consumer.perform_seek()
+            differ = {tp: o for tp, o in stored.items() if app.consumer._committed_offset.get(tp) != o}
+            log.info("group commit set to the stored offsets: %s; differing after the seek: %s", committed, differ)
 
     @app.on_partitions_revoked.connect
     async def forget(sender, revoked, **kwargs) -> None:
@@ -67,7 +76,25 @@ def build(settings: Settings) -> faust.App:
                 AGGREGATOR_OFFSET_HOLES.labels(tp.topic).inc()
                 log.warning("%s[%d]: an event past offset %d arrived before it; seeking back to %d",
                             tp.topic, tp.partition, offset, offset)
-            await app.consumer.seek(tp, offset)
+            await seek({tp: offset})
+
+    @app.timer(CATCH_UP_EVERY_S)
+    async def catch_up() -> None:
+        """A hole on a partition with no later event is seen by no batch: compare where the consumer reads
+        with where the facts end, and seek back what is past them and quiet."""
+        assigned = [tp for tp in app.consumer.assignment() if tp in progress.next]
+        try:
+            positions = {tp: await asyncio.wait_for(app.consumer.position(tp), 5) for tp in assigned}
+        except (asyncio.TimeoutError, KafkaError, AssertionError) as exc:  # a rebalance under way: next time
+            log.info("positions not read (%s); catching up next time", exc)
+            return
+        if behind := progress.idle_behind(positions):
+            await seek_back(behind)
+
+    async def seek(offsets: dict) -> None:
+        # seek_wait runs in the consumer's own thread; Faust's seek() calls aiokafka from this one, which raced a
+        # fetch in flight (KeyError in aiokafka's fetcher, a crashed worker, in the fault suite)
+        await app.consumer.seek_wait(offsets)
 
     @app.timer(ALERTS_EVERY_S)
     async def publish_alerts() -> None:

@@ -114,7 +114,7 @@ class Settings(BaseSettings):
         return data
 
     def effective_group_instance_id(self) -> str | None:
-        return socket.gethostname() if self.group_instance_id == "hostname" else self.group_instance_id
+        return socket.gethostname() if self.group_instance_id == "hostname" else self.group_instance_id or None
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"

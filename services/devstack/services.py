@@ -14,6 +14,7 @@ from pathlib import Path
 from .ports import free_port, wait_port
 
 SERVICES = ("ingest", "attribution", "aggregator")
+STATIC_MEMBERS = {"aggregator"}  # workers that keep a group.instance.id (HK_GROUP_INSTANCE_ID)
 PORT_VARS = {"ingest": "HK_INGEST_PORT", "attribution": "HK_ATTRIBUTION_WEB_PORT", "aggregator": "HK_AGGREGATOR_WEB_PORT"}
 
 
@@ -41,6 +42,8 @@ class ServiceProcesses:
         slug = name.replace("#", "-")
         log = self.log_dir / f"{slug}.log"
         env = {**self.env, PORT_VARS[service]: str(self.port(name)), "HK_DATA_DIR": str(self.log_dir / f"{slug}-data")}
+        if service in STATIC_MEMBERS and "HK_GROUP_INSTANCE_ID" not in self.env:  # the same id at every restart: its partitions come back without a rebalance
+            env["HK_GROUP_INSTANCE_ID"] = slug
         proc = subprocess.Popen([sys.executable, "-m", "services.cli", service], env=env,
                                 stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
         self.procs[name] = proc

@@ -74,3 +74,15 @@ def test_a_revoked_partition_is_forgotten():
     progress.next[ATTR] = 3
     progress.forget([ATTR])
     assert offsets_of(progress.sort(events(ATTR, 8))) == [8]
+
+
+def test_a_quiet_partition_read_past_where_its_facts_end_is_a_hole_no_event_would_reveal(monkeypatch):
+    progress = Progress("hk-aggregator", {"hk.attributions"})
+    progress.next.update({ATTR: 10, CONTRACTS: 3})
+    clock = [50.0]
+    monkeypatch.setattr(p.time, "monotonic", lambda: clock[0])
+    progress.sort(events(ATTR, 10))  # an event just arrived: its partition is not quiet
+    assert progress.idle_behind({ATTR: 50, CONTRACTS: 9}) == {}  # (compacted topics have holes by design)
+    clock[0] += 2
+    assert progress.idle_behind({ATTR: 50, CONTRACTS: 9}) == {ATTR: 11}
+    assert progress.idle_behind({ATTR: 11}) == {}  # read up to where the facts end: nothing missing

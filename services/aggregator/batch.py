@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from ..common.events import money, timestamp
+from ..common.events import timestamp
 
 DailyKey = tuple[date, str, str, str]  # day, influencer_id, brand, platform
 

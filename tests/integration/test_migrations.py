@@ -1,6 +1,7 @@
 """The Alembic history runs up, down to nothing, and up again on a real PostgreSQL."""
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from services.aggregator.migrate import alembic_config, migrate
@@ -18,7 +19,9 @@ def test_upgrade_downgrade_upgrade(postgres):
     migrate(settings)
     engine = make_engine(url)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0006"
+        head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head == "0007"
+        assert conn.execute(text("SELECT count(*) FROM source_offsets")).scalar_one() == 0
         assert [tuple(map(str, r)) for r in conn.execute(text("SELECT * FROM brand_config"))] == [("Gritzo", "0.3000")]
         assert conn.execute(text("SELECT value FROM app_config WHERE key = 'underperforming_min_spend'")).scalar_one() == "250"
         assert conn.execute(text("SELECT as_of = business_today() FROM rolling_state")).scalar_one() is True

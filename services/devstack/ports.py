@@ -7,10 +7,19 @@ import time
 from pathlib import Path
 
 
+_GIVEN: set[int] = set()  # ports handed out by this process: the kernel may hand a just-released one back
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port nothing listens on, never one this process was given before: two calls in a row once
+    gave the broker's PLAINTEXT and CONTROLLER listeners the same port, and Kafka refused to start."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _GIVEN:
+            _GIVEN.add(port)
+            return port
 
 
 def wait_port(port: int, timeout_s: float, proc: subprocess.Popen | None = None, log: Path | None = None) -> None:

@@ -16,8 +16,8 @@ import time
 import uuid
 from pathlib import Path
 
+import psutil
 from confluent_kafka import Producer
-from sqlalchemy import text
 
 from services.attribution.attributor import Attributor
 from services.attribution.contracts import ContractIndex
@@ -28,7 +28,7 @@ from services.common.events import dumps, loads
 from . import baselines
 from .chaos import Stack
 from .faults import Report, compare
-from .pipeline import _fig
+from .pipeline import _fig, wait_count
 from .profile import profiled
 from .workload import Workload, expect, generate
 
@@ -40,15 +40,21 @@ def bench_aggregator(n_events: int, profile: Path | None = None, seed: int = 7) 
     stack = Stack(workers=(), extra_env={"HK_LOG_LEVEL": "WARNING"}).start()
     try:
         settings = stack.settings
-        records = attribution_records(workload, settings)
-        loaded = preload(settings, workload, records)
-        lines = sum(1 for _, r in records if r["kind"] == "order_line")
         engine = make_engine(settings.database_url)
+        onboard(stack, workload, engine)
+        records = attribution_records(workload, settings)
+        loaded = preload(settings, workload.events, records)
+        lines = sum(1 for _, r in records if r["kind"] == "order_line")
+        cpu = CpuMeter(stack)
         started = time.perf_counter()
         stack.procs.start("aggregator")
         with profiled({"aggregator": stack.procs.procs["aggregator"].pid}, profile):
-            _wait_stored(engine, loaded, timeout_s=1800)
+            wait_count(engine, STORED, loaded, 1800, poll_s=0.05)
         elapsed = time.perf_counter() - started
+        cpu_s = cpu.used(stack.procs.procs["aggregator"].pid)
+        batches = {"batches": stack.metric("aggregator", "hk_aggregator_batch_size_count"),
+                   "records": stack.metric("aggregator", "hk_aggregator_batch_size_sum"),
+                   "writing_s": round(stack.metric("aggregator", "hk_aggregator_write_seconds_sum"), 1)}
         report = Report(events=len(workload.events), sent_with_retries=len(workload.events), faults=[], crashes=[])
         compare(engine, expect(workload), report)
         engine.dispose()
@@ -61,10 +67,10 @@ def bench_aggregator(n_events: int, profile: Path | None = None, seed: int = 7) 
     finally:
         stack.close()
     print(f"aggregator: {len(records):,} attribution records ({lines:,} order lines) and {loaded - len(records):,} "
-          f"posts in {elapsed:.1f}s", flush=True)
+          f"posts in {elapsed:.1f}s; CPU seconds {cpu_s}; {batches}", flush=True)
     return {"aggregator.lines_per_s": _fig(len(records) / elapsed, "lines/s", ceiling),
             "aggregator.events_per_s": _fig((loaded + len(workload.setup)) / elapsed, "events/s"),
-            "_aggregator_s": round(elapsed, 1), "_peak_rss_mb": rss}
+            "_aggregator_s": round(elapsed, 1), "_cpu_s": cpu_s, "_peak_rss_mb": rss}
 
 
 def attribution_records(workload: Workload, settings) -> list[tuple[str, dict]]:
@@ -81,35 +87,61 @@ def attribution_records(workload: Workload, settings) -> list[tuple[str, dict]]:
     return records
 
 
-def preload(settings, workload: Workload, records: list[tuple[str, dict]]) -> int:
-    """Fill the topics; returns how many records went to the topics whose offsets the aggregator stores."""
+def onboard(stack: Stack, workload: Workload, engine) -> None:
+    """Influencers and contracts are known before their orders, as in production: an aggregator run before the
+    timed one stores them (an order line whose influencer is not yet stored keeps the platform 'unknown')."""
+    produce(stack.settings, [_routed(stack.settings, e) for e in workload.setup])
+    stack.procs.start("aggregator")
+    want = sum(e["type"] == "contract" for e in workload.setup)
+    wait_count(engine, "SELECT count(*) FROM contracts", want, 120)
+    stack.procs.stop("aggregator")
+
+
+def preload(settings, events: list[dict], records: list[tuple[str, dict]]) -> int:
+    """Fill the source topics; returns how many records the aggregator will store offsets for."""
+    posts = [_routed(settings, e) for e in events if e["type"] == "post"]
+    produce(settings, posts + [(settings.topic(topics.ATTRIBUTIONS), key, r) for key, r in records])
+    return len(posts) + len(records)
+
+
+def _routed(settings, event: dict) -> tuple[str, str, dict]:
+    topic, key = topics.ROUTES[event["type"]]
+    return settings.topic(topic), event[key], event
+
+
+def produce(settings, messages: list[tuple[str, str, dict]]) -> None:
     producer = Producer({"bootstrap.servers": settings.kafka_bootstrap, "acks": "all", "linger.ms": 20})
-    counted = 0
-    for event in workload.setup + [e for e in workload.events if e["type"] == "post"]:
-        topic, key = topics.ROUTES[event["type"]]
-        producer.produce(settings.topic(topic), key=event[key].encode(), value=dumps(event))
-        counted += topic not in topics.COMPACTED
-        producer.poll(0)
-    for key, record in records:
+    for topic, key, value in messages:
         while True:
             try:
-                producer.produce(settings.topic(topics.ATTRIBUTIONS), key=key.encode(), value=dumps(record))
+                producer.produce(topic, key=key.encode(), value=dumps(value))
                 break
             except BufferError:  # the local queue is full: let deliveries drain it
                 producer.poll(0.1)
         producer.poll(0)
     if producer.flush(120):
         raise RuntimeError("the topics were not filled: the broker did not acknowledge every record")
-    return counted + len(records)
 
 
-def _wait_stored(engine, want: int, timeout_s: float) -> None:
-    began = time.perf_counter()
-    while True:
-        with engine.connect() as conn:
-            got = conn.execute(text(STORED)).scalar_one()
-        if got >= want:
-            return
-        if time.perf_counter() - began > timeout_s:
-            raise TimeoutError(f"stored offsets cover {got:,} of {want:,} records after {timeout_s:.0f}s")
-        time.sleep(0.05)
+class CpuMeter:
+    """CPU seconds (user + system) spent by the aggregator and by Postgres (every backend) while timed."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.pgdata = stack.postgres.dir / "pgdata"
+        self.before = {p.pid: _cpu(p) for p in self._postgres()}
+
+    def _postgres(self) -> list[psutil.Process]:
+        master = psutil.Process(int((self.pgdata / "postmaster.pid").read_text().split()[0]))
+        return [master, *master.children(recursive=True)]
+
+    def used(self, aggregator_pid: int) -> dict:
+        pg = sum(_cpu(p) - self.before.get(p.pid, 0.0) for p in self._postgres())
+        return {"aggregator": round(_cpu(psutil.Process(aggregator_pid)), 1), "postgres": round(pg, 1)}
+
+
+def _cpu(p: psutil.Process) -> float:
+    try:
+        t = p.cpu_times()
+        return t.user + t.system
+    except psutil.Error:
+        return 0.0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,8 @@ def profiled(pids: dict[str, int], out: Path | None, rate: int = 97):
     if out is None:
         yield
         return
-    spy = shutil.which("py-spy")
+    # the virtualenv's py-spy, when hk runs as .venv/bin/hk without the venv on PATH
+    spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
     if spy is None:
         raise SystemExit("--profile needs py-spy: .venv/bin/pip install -e '.[bench]'")
     out.mkdir(parents=True, exist_ok=True)

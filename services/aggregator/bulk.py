@@ -1,19 +1,20 @@
-"""Multi-row statements whose size does not grow with the batch: one array per column, ``unnest``ed by Postgres.
+"""Multi-row statements whose text does not grow with the batch: the rows travel as one JSON parameter,
+turned back into rows of the table's type by Postgres (``json_populate_recordset``).
 
-Why: SQLAlchemy compiles ``insert().values(rows)`` afresh for every batch, one bind parameter per cell; at
-500-row batches that compilation was most of the aggregator's CPU (py-spy, bench/pipeline.py). Here the
-SQL text depends only on the table, the columns and the conflict clause, so it is built once and cached,
-and psycopg sends each column as one array parameter.
+Why: SQLAlchemy compiles ``insert().values(rows)`` afresh for every batch, one bind parameter per cell (once
+most of the aggregator's CPU); one array parameter per column fixed that, but psycopg then spent a quarter
+of a batch's time dumping the arrays element by element (``hk bench aggregator``, cProfile). orjson writes
+the whole batch in one call, and Postgres parses it in C with each column's own input function: a money
+string such as "12.3400" becomes NUMERIC exactly, never a float. The SQL text depends only on the table, the
+columns and the conflict clause, so it is built once, cached, and prepared by psycopg after a few uses.
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import Connection, Integer, Numeric, Table
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Connection, Table
 
-_DIALECT = postgresql.dialect()
+from ..common.events import dumps
 
 
 def insert_rows(conn: Connection, table: Table, rows: list[dict], conflict: tuple[str, ...] = (),
@@ -23,38 +24,23 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict], conflict: tupl
     happens. Returns the ``returning`` columns of the rows actually inserted or changed."""
     if not rows:
         return []
-    columns = tuple(rows[0])
-    sql = _statement(table, columns, conflict, add, replace, returning)
-    params = {f"c{i}": _column(table, c, rows) for i, c in enumerate(columns)}
-    result = conn.exec_driver_sql(sql, params)
+    sql = _statement(table, tuple(rows[0]), conflict, add, replace, returning)
+    result = conn.exec_driver_sql(sql, {"rows": dumps(rows).decode()})
     return result.all() if returning else []
 
 
 @lru_cache(maxsize=64)
 def _statement(table: Table, columns: tuple[str, ...], conflict: tuple[str, ...], add: tuple[str, ...],
                replace: tuple[str, ...], returning: tuple[str, ...]) -> str:
-    arrays = ", ".join(f"%(c{i})s::{_array_type(table, c)}" for i, c in enumerate(columns))
+    for column in columns:
+        table.c[column]  # a KeyError names a column the table does not have, before Postgres ignores it
     names = ", ".join(columns)
-    sql = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}) AS u({names})"
+    # WITH ORDINALITY … ORDER BY: rows are inserted in the order given (lock order, RETURNING order)
+    sql = (f"INSERT INTO {table.name} ({names}) SELECT {names} FROM "
+           f"json_populate_recordset(NULL::{table.name}, %(rows)s::json) WITH ORDINALITY AS u ORDER BY u.ordinality")
     if conflict:
         sets = [f"{c} = {table.name}.{c} + EXCLUDED.{c}" for c in add] + [f"{c} = EXCLUDED.{c}" for c in replace]
         sql += f" ON CONFLICT ({', '.join(conflict)}) " + (f"DO UPDATE SET {', '.join(sets)}" if sets else "DO NOTHING")
     if returning:
         sql += f" RETURNING {', '.join(returning)}"
     return sql
-
-
-def _column(table: Table, column: str, rows: list[dict]) -> list:
-    values = [row[column] for row in rows]
-    kind = table.c[column].type
-    if isinstance(kind, Numeric) and not isinstance(kind, Integer):
-        # psycopg types a list by its elements: a money column of 0 and Decimal("1.5") must be all Decimal
-        return [Decimal(v) if isinstance(v, int) else v for v in values]
-    return values
-
-
-def _array_type(table: Table, column: str) -> str:
-    kind = table.c[column].type
-    if isinstance(kind, postgresql.ARRAY):
-        raise TypeError(f"{table.name}.{column} is an array: unnest would flatten it; use a plain INSERT")
-    return f"{kind.compile(dialect=_DIALECT)}[]"

@@ -73,11 +73,39 @@ def _fast_validator(event_type: str):
 
 
 def loads(raw: bytes | str) -> Any:
-    """JSON with every non-integer number as Decimal: money never passes through float."""
+    """JSON with every non-integer number as Decimal: money never passes through float.
+
+    orjson first (about 5x faster; our own records carry money as strings, so it usually meets no float);
+    any float it produced, or anything it refuses (NaN, UTF-16, integers past 64 bits, deep nesting), is
+    parsed again by the standard library, which keeps the exact decimal text."""
+    try:
+        value = orjson.loads(raw)
+        if not _has_float(value):
+            return value
+    except orjson.JSONDecodeError:
+        pass
     try:
         return json.loads(raw, parse_float=_number)
     except RecursionError:  # '[' × 100,000: a ValueError like any other malformed body, not a crash
         raise ValueError(f"JSON nested deeper than {MAX_DEPTH} levels") from None
+
+
+_NESTED_OR_FLOAT = (dict, list, float)
+
+
+def _has_float(value: Any) -> bool:
+    if type(value) is dict and not any(type(v) in _NESTED_OR_FLOAT for v in value.values()):
+        return False  # a flat record, such as every attribution record: one pass, no stack
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, float):
+            return True
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:

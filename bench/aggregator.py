@@ -12,8 +12,10 @@ reading and discarding ``hk.attributions`` in the same run.
 """
 from __future__ import annotations
 
+import os
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
@@ -36,14 +38,8 @@ STORED = "SELECT coalesce(sum(next_offset), 0) FROM source_offsets"
 
 
 def bench_aggregator(n_events: int, profile: Path | None = None, seed: int = 7) -> dict:
-    workload = generate(n_events, seed=seed, run=uuid.uuid4().hex[:6])
-    stack = Stack(workers=(), extra_env={"HK_LOG_LEVEL": "WARNING"}).start()
-    try:
-        settings = stack.settings
-        engine = make_engine(settings.database_url)
-        onboard(stack, workload, engine)
-        records = attribution_records(workload, settings)
-        loaded = preload(settings, workload.events, records)
+    with loaded_topics(n_events, seed) as (stack, workload, records, loaded):
+        engine = make_engine(stack.settings.database_url)
         lines = sum(1 for _, r in records if r["kind"] == "order_line")
         cpu = CpuMeter(stack)
         started = time.perf_counter()
@@ -55,22 +51,70 @@ def bench_aggregator(n_events: int, profile: Path | None = None, seed: int = 7) 
         batches = {"batches": stack.metric("aggregator", "hk_aggregator_batch_size_count"),
                    "records": stack.metric("aggregator", "hk_aggregator_batch_size_sum"),
                    "writing_s": round(stack.metric("aggregator", "hk_aggregator_write_seconds_sum"), 1)}
-        report = Report(events=len(workload.events), sent_with_retries=len(workload.events), faults=[], crashes=[])
-        compare(engine, expect(workload), report)
+        check_exact(engine, workload, "the aggregator")
         engine.dispose()
-        if not report.exact:
-            raise AssertionError(f"the aggregator is not exact: {report.mismatches}, lost {report.lost}, "
-                                 f"duplicated {report.duplicated}")
-        _, ceiling = baselines.consume_and_discard(settings.kafka_bootstrap, settings.topic(topics.ATTRIBUTIONS),
-                                                   stack.partitions)
+        ceiling = _ceiling(stack)
         rss = dict(stack.peak_rss_mb)
-    finally:
-        stack.close()
     print(f"aggregator: {len(records):,} attribution records ({lines:,} order lines) and {loaded - len(records):,} "
           f"posts in {elapsed:.1f}s; CPU seconds {cpu_s}; {batches}", flush=True)
     return {"aggregator.lines_per_s": _fig(len(records) / elapsed, "lines/s", ceiling),
             "aggregator.events_per_s": _fig((loaded + len(workload.setup)) / elapsed, "events/s"),
             "_aggregator_s": round(elapsed, 1), "_cpu_s": cpu_s, "_peak_rss_mb": rss}
+
+
+def bench_rebuild(n_events: int, profile: Path | None = None, seed: int = 7) -> dict:
+    """``hk rebuild`` into an empty database, beside the old path over the same topics: a fresh aggregator
+    (Faust, a new consumer group) filling another empty database. Both must come out exact."""
+    from services.aggregator.rebuild import rebuild
+    with loaded_topics(n_events, seed, onboarded=False) as (stack, workload, _records, loaded):
+        events = loaded + len(workload.setup)
+        url = stack.postgres.create_database(f"hk_rebuild_{uuid.uuid4().hex[:8]}")
+        with profiled({"rebuild": os.getpid()}, profile):
+            done = rebuild(stack.settings, url, progress=False)
+        print(f"rebuild: {done.records:,} of {events:,} events in {done.seconds:.1f}s, skipped {dict(done.skipped)}", flush=True)
+        rebuilt = make_engine(url)
+        check_exact(rebuilt, workload, "hk rebuild")
+        rebuilt.dispose()
+        engine = make_engine(stack.settings.database_url)
+        started = time.perf_counter()
+        stack.procs.start("aggregator")
+        wait_count(engine, STORED, loaded, 1800, poll_s=0.05)
+        old_s = time.perf_counter() - started
+        engine.dispose()
+    print(f"rebuild: {done.records:,} events in {done.seconds:.1f}s; the old path (a fresh aggregator) {old_s:.1f}s", flush=True)
+    return {"rebuild.events_per_s": _fig(done.rate, "events/s", events / old_s), "_rebuild_s": round(done.seconds, 1),
+            "_old_path_s": round(old_s, 1), "_skipped": dict(done.skipped)}
+
+
+@contextmanager
+def loaded_topics(n_events: int, seed: int, onboarded: bool = True):
+    """A broker and Postgres whose topics hold the workload; influencers and contracts stored first when
+    ``onboarded`` (the aggregator's figure is its steady state, not onboarding)."""
+    workload = generate(n_events, seed=seed, run=uuid.uuid4().hex[:6])
+    stack = Stack(workers=(), extra_env={"HK_LOG_LEVEL": "WARNING"}).start()
+    try:
+        if onboarded:
+            engine = make_engine(stack.settings.database_url)
+            onboard(stack, workload, engine)
+            engine.dispose()
+        else:
+            produce(stack.settings, [_routed(stack.settings, e) for e in workload.setup])
+        records = attribution_records(workload, stack.settings)
+        yield stack, workload, records, preload(stack.settings, workload.events, records)
+    finally:
+        stack.close()
+
+
+def check_exact(engine, workload: Workload, what: str) -> None:
+    report = Report(events=len(workload.events), sent_with_retries=len(workload.events), faults=[], crashes=[])
+    compare(engine, expect(workload), report)
+    if not report.exact:
+        raise AssertionError(f"{what} is not exact: {report.mismatches}, lost {report.lost}, duplicated {report.duplicated}")
+
+
+def _ceiling(stack: Stack) -> float:
+    return baselines.consume_and_discard(stack.settings.kafka_bootstrap, stack.settings.topic(topics.ATTRIBUTIONS),
+                                         stack.partitions)[1]
 
 
 def attribution_records(workload: Workload, settings) -> list[tuple[str, dict]]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-FIGURES = ("ingest", "e2e", "freshness", "replay", "aggregator", "soak", "dashboard")  # recorded in docs/benchmarks.json
+FIGURES = ("ingest", "e2e", "freshness", "replay", "aggregator", "rebuild", "soak", "dashboard")  # recorded in docs/benchmarks.json
 OTHERS = ("rolling", "faults")
 
 
@@ -22,7 +22,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--days", type=int, default=365)
     p.add_argument("--repeat", type=int, default=7, help="timed runs per query")
     p.add_argument("--events", type=int, default=None, help="events in the generated workload before retries: "
-                                                           "faults (default 1,000,000), aggregator (200,000)")
+                                                           "faults (default 1,000,000), aggregator and rebuild (200,000)")
     p.add_argument("--rounds", type=int, default=5, help="faults: rounds of the fault plan (15 faults each)")
     p.add_argument("--seed", type=int, default=7, help="faults: workload and timing seed")
 
@@ -53,6 +53,7 @@ def main(args: argparse.Namespace) -> None:
         "freshness": lambda f: freshness.bench_freshness(fresh_rate(f)),
         "replay": lambda f: freshness.bench_replay(args.orders),
         "aggregator": lambda f: aggregator.bench_aggregator(args.events or 200_000, profile=profile),
+        "rebuild": lambda f: aggregator.bench_rebuild(args.events or 200_000, profile=profile),
         "soak": lambda f: soak.bench_soak(args.minutes, args.rate or 700),
         "dashboard": dashboard,
     }

@@ -126,6 +126,15 @@ def _import(args) -> None:
         raise SystemExit(1)
 
 
+def _rebuild(args) -> None:
+    from .aggregator.rebuild import rebuild
+    settings = get_settings()
+    done = rebuild(settings, args.database_url, args.consumer, args.batch, progress=False if args.no_progress else None)
+    print(f"rebuilt from {done.records:,} events in {done.seconds:.1f}s ({done.rate:,.0f} events/s); "
+          f"skipped {dict(done.skipped) or 'none'}; the aggregator resumes at "
+          f"{ {f'{t}[{p}]': o for (t, p), o in sorted(done.offsets.items())} }", file=sys.stderr)
+
+
 def _bench(args) -> None:
     from bench.commands import main as bench
     bench(args)
@@ -236,6 +245,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--valid-from", default="2000-01-01", help="start of the contracts made from payouts.csv")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(fn=_import)
+    p = sub.add_parser("rebuild", help="rebuild every reporting table from the topics into an empty database, "
+                                       "for the aggregator to continue from")
+    p.add_argument("--database-url", required=True, help="the empty database to fill (migrated first)")
+    p.add_argument("--consumer", help="the aggregator whose progress the offsets are stored as (default: HK_APP_ID's)")
+    p.add_argument("--batch", type=int, default=20_000, help="records per transaction")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(fn=_rebuild)
     p = sub.add_parser("bench", help="benchmarks that print figures beside a baseline measured in the same run")
     from bench.commands import configure
     configure(p)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from ..common import topics
 from ..common.db import make_engine
-from ..common.faust_app import DeadLetters, make_app, raw_topic
+from ..common.faust_app import DeadLetters, group_committed, make_app, raw_topic
 from ..common.infrastructure import finish
 from ..alerts.outbox import mark_published, pending
 from ..alerts.thresholds import load as load_alert_config
@@ -53,6 +53,11 @@ def build(settings: Settings) -> faust.App:
         stored = await retry_postgres("stored offsets not read", lambda: asyncio.to_thread(progress.load, engine, mine))
         log.info("assigned %d source partitions; resuming %d from the offsets stored with the facts: %s",
                  len(mine), len(stored), {f"{tp.topic}[{tp.partition}]": o for tp, o in stored.items()})
+        # where the group's commit already agrees (hk rebuild commits it), reading began at the right place:
+        # seeking again would only re-fetch what was read since, to be skipped as redelivered
+        if stored:
+            committed = await group_committed(app, stored)
+            stored = {tp: o for tp, o in stored.items() if committed.get(tp) != o}
         if stored:
             # Faust seeks every partition back to the group's commit whenever its flow is stopped (a rebalance):
             # a seek alone was undone. The group's commit is made to agree with Postgres, then read back.

@@ -22,9 +22,10 @@ UNKNOWN_PLATFORM = "unknown"
 
 
 def write_batch(engine: Engine, batch: Batch, calendar: Calendar, alerts: AlertConfig | None = None,
-                consumer: str = "aggregator") -> Counter:
+                consumer: str = "aggregator", rollups: bool = True) -> Counter:
     """Returns counts of inserted and duplicate facts per table (and of alerts fired or resolved). The batch's
-    source offsets are stored in the same transaction (progress.py): Postgres says where the facts end."""
+    source offsets are stored in the same transaction (progress.py): Postgres says where the facts end.
+    ``rollups=False`` writes the facts and spend only: ``hk rebuild`` builds the rollups from them at the end."""
     outcome: Counter = Counter()
     with engine.begin() as conn:
         store_offsets(conn, consumer, batch.offsets)
@@ -38,6 +39,8 @@ def write_batch(engine: Engine, batch: Batch, calendar: Calendar, alerts: AlertC
         sources += _refund_lines(conn, batch.refund_lines, calendar, platforms, deltas, outcome)
         sources += _backfill_sources(conn, changed_contracts, calendar)
         _accrue(conn, sources, deltas, outcome)
+        if not rollups:
+            return outcome
         _apply(conn, deltas)
         as_of = apply_rolling(conn, deltas)
         if alerts is not None and as_of is not None:

@@ -98,3 +98,16 @@ class DeadLetters:
         # force: published now (not attached to the event until the next commit), and acknowledged before the
         # source offset can move on
         await (await self.topic.send(key=key, value=value, force=True))
+
+
+async def group_committed(app: faust.App, tps) -> dict:
+    """The consumer group's committed offsets of ``tps`` as the broker holds them now (None where it holds
+    none), read in the thread that owns Faust's aiokafka consumer; Faust's own record of them is filled only
+    when its recovery has sought, which may come after the assignment signal."""
+    from faust.transport.drivers.aiokafka import ensure_aiokafka_TP
+    thread = app.consumer._thread
+    consumer = thread._ensure_consumer()
+
+    async def read() -> dict:
+        return {tp: await consumer.committed(ensure_aiokafka_TP(tp)) for tp in tps}
+    return await thread.call_thread(read)

@@ -13,11 +13,14 @@ reading and discarding ``hk.attributions`` in the same run.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import psutil
 from confluent_kafka import Producer
 
@@ -26,6 +29,7 @@ from services.attribution.contracts import ContractIndex
 from services.common import topics
 from services.common.db import make_engine
 from services.common.events import dumps, loads
+from services.devstack.ports import free_port, wait_port
 
 from . import baselines
 from .chaos import Stack
@@ -53,12 +57,15 @@ def bench_aggregator(n_events: int, profile: Path | None = None, seed: int = 7) 
                    "writing_s": round(stack.metric("aggregator", "hk_aggregator_write_seconds_sum"), 1)}
         check_exact(engine, workload, "the aggregator")
         engine.dispose()
+        stack.procs.stop("aggregator")
         ceiling = _ceiling(stack)
+        faust_s = _faust_discard(stack, loaded)
         rss = dict(stack.peak_rss_mb)
     print(f"aggregator: {len(records):,} attribution records ({lines:,} order lines) and {loaded - len(records):,} "
-          f"posts in {elapsed:.1f}s; CPU seconds {cpu_s}; {batches}", flush=True)
+          f"posts in {elapsed:.1f}s; CPU seconds {cpu_s}; {batches}; Faust alone, discarding: {faust_s:.1f}s", flush=True)
     return {"aggregator.lines_per_s": _fig(len(records) / elapsed, "lines/s", ceiling),
             "aggregator.events_per_s": _fig((loaded + len(workload.setup)) / elapsed, "events/s"),
+            "aggregator.faust_discard_per_s": _fig(loaded / faust_s, "events/s"),
             "_aggregator_s": round(elapsed, 1), "_cpu_s": cpu_s, "_peak_rss_mb": rss}
 
 
@@ -110,6 +117,33 @@ def check_exact(engine, workload: Workload, what: str) -> None:
     compare(engine, expect(workload), report)
     if not report.exact:
         raise AssertionError(f"{what} is not exact: {report.mismatches}, lost {report.lost}, duplicated {report.duplicated}")
+
+
+def _faust_discard(stack: Stack, records: int) -> float:
+    """Seconds for a Faust agent (a new group, the aggregator's batches) to take every record and discard it."""
+    env = {**stack.env, "HK_APP_ID": f"{stack.env['HK_APP_ID']}-discard", "HK_AGGREGATOR_WEB_PORT": str(free_port())}
+    log = stack.work / "logs" / "faust-discard.log"
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "bench.faust_discard"], env={**os.environ, **env},
+                            stdout=open(log, "ab"), stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[1])
+    port = int(env["HK_AGGREGATOR_WEB_PORT"])
+    try:
+        wait_port(port, 60, proc, log)
+        while _consumed(port) < records:
+            if time.perf_counter() - started > 1800:
+                raise TimeoutError(f"Faust discarded {_consumed(port):,} of {records:,} records in 1800s")
+            time.sleep(0.05)
+        return time.perf_counter() - started
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def _consumed(port: int) -> float:
+    body = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines()
+               if line.startswith('hk_consumed_events_total{service="discard"') and "hk.influencers" not in line
+               and "hk.contracts" not in line)
 
 
 def _ceiling(stack: Stack) -> float:

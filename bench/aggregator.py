@@ -77,7 +77,8 @@ def bench_rebuild(n_events: int, profile: Path | None = None, seed: int = 7) -> 
         events = loaded + len(workload.setup)
         url = stack.postgres.create_database(f"hk_rebuild_{uuid.uuid4().hex[:8]}")
         with profiled({"rebuild": os.getpid()}, profile):
-            done = rebuild(stack.settings, url, progress=False)
+            # its own consumer name: the old path below is a fresh aggregator whose group must start at 0
+            done = rebuild(stack.settings, url, consumer=f"{stack.settings.app_id}-rebuilt", progress=False)
         print(f"rebuild: {done.records:,} of {events:,} events in {done.seconds:.1f}s, skipped {dict(done.skipped)}", flush=True)
         rebuilt = make_engine(url)
         check_exact(rebuilt, workload, "hk rebuild")

@@ -1,9 +1,9 @@
 """``hk rebuild``: every reporting table rebuilt from the topics into an empty database, then handed to the
 live aggregator at the offsets the rebuild reached.
 
-The rebuild reads what the aggregator reads, with a bare consumer in large batches (no consumer group,
-no Faust), and writes each batch with the aggregator's own ``write_batch``, so a rebuilt table can only
-differ from a live one where the live one is wrong. The batch's transaction stores the offsets it covers
+The rebuild reads what the aggregator reads, with a bare consumer in large batches (rebuild_reader.py: no
+consumer group joined, no Faust), and writes each batch with the aggregator's own ``write_batch``, so a
+rebuilt table can only differ from a live one where the live one is wrong. The batch's transaction stores the offsets it covers
 under the live aggregator's name; an aggregator started on the rebuilt database resumes from them
 (``progress.py``), so nothing between the rebuild and the live stream is missed or counted twice. The same
 offsets are committed to the aggregator's consumer group where the broker allows it (no member is in the
@@ -15,8 +15,9 @@ that do not decode were dead-lettered by the live aggregator when it met them: t
 skipped, not sent to the dead-letter topic a second time. Batches write the facts and their spend; the
 rollups are built once at the end, ``influencer_daily`` with one ``INSERT … SELECT … GROUP BY`` over the facts
 and the rolling windows by ``refresh_rolling()``, in the transaction that also gives the stored offsets the
-aggregator's name: a rebuild cut short leaves no offsets an aggregator would resume from. ROAS alerts are not replayed (they are events of the moment
-they fired, not a function of the facts); the rebuilt windows start clean.
+aggregator's name: a rebuild cut short leaves no offsets an aggregator would resume from. ROAS alerts are
+not replayed (they are events of the moment they fired, not a function of the facts); the rebuilt windows
+start clean.
 """
 from __future__ import annotations
 
@@ -24,20 +25,20 @@ import asyncio
 import logging
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import KafkaError
+from confluent_kafka import KafkaException
 from sqlalchemy import text
 from tqdm import tqdm
 
 from ..common import topics
 from ..common.db import make_engine
-from ..common.kafka_security import aiokafka
 from ..common.settings import Settings
 from .batch import Calendar
 from .isolation import write_isolating
 from .migrate import migrate
+from .rebuild_reader import TopicReader
 from .records import decode_record
 from .rolling import RollingClock
 from .writer import write_batch
@@ -82,7 +83,7 @@ def rebuild(settings: Settings, database_url: str, consumer: str | None = None, 
         _require_empty(engine)
         RollingClock(Calendar(settings.business_tz)).refresh(engine)
         name = consumer or f"{settings.app_id}-aggregator"
-        result, ends = asyncio.run(_run(settings, engine, name + IN_PROGRESS, batch_size, progress))
+        result, ends = _run(settings, engine, name + IN_PROGRESS, batch_size, progress)
         started = time.perf_counter()
         with engine.begin() as conn:  # the rollups and the handover in one transaction: all or nothing
             conn.execute(DAILY_FROM_FACTS)
@@ -90,7 +91,7 @@ def rebuild(settings: Settings, database_url: str, consumer: str | None = None, 
             conn.execute(text("UPDATE source_offsets SET consumer = :name WHERE consumer = :building"),
                          {"name": name, "building": name + IN_PROGRESS})
         result.seconds += time.perf_counter() - started
-        result.group_moved = asyncio.run(_commit_to_group(settings, name, ends))
+        result.group_moved = _commit_to_group(settings, name, ends)
         return result
     finally:
         engine.dispose()
@@ -104,91 +105,72 @@ def _require_empty(engine) -> None:
                          "rebuild into an empty database (hk migrate on a new one)")
 
 
-async def _run(settings: Settings, engine, name: str, batch_size: int, progress: bool | None) -> tuple[Rebuilt, dict]:
-    """The facts of every source partition up to its end offset now; returns them with those end offsets."""
+def _run(settings: Settings, engine, name: str, batch_size: int, progress: bool | None) -> tuple[Rebuilt, dict]:
+    """The facts of every source partition up to its end offset now; returns them with those end offsets.
+    Batch n+1 is read and decoded while batch n is written (Postgres works while Python decodes)."""
     result, started = Rebuilt(), time.perf_counter()
     calendar = Calendar(settings.business_tz)
-    stages = [[t for t in SOURCES if t in topics.COMPACTED], [t for t in SOURCES if t not in topics.COMPACTED]]
-    consumers = [_consumer(settings) for _ in stages]  # one per stage, each assigned once
+    reader = TopicReader(settings, name)
     try:
-        ends = []
-        for kafka, stage in zip(consumers, stages):
-            await kafka.start()
-            # the consumer's own partitions_for_topic() reads a cache an unsubscribed consumer never fills
-            cluster = await kafka._client.fetch_all_metadata()
-            parts = [TopicPartition(settings.topic(t), p) for t in stage
-                     for p in sorted(cluster.partitions_for_topic(settings.topic(t)) or ())]
-            kafka.assign(parts)  # before anything else: aiokafka's stop() raised CancelledError on a consumer never assigned
-            ends.append({tp: end for tp, end in (await kafka.end_offsets(parts)).items() if end})
-        total = sum(sum(e.values()) for e in ends)
-        with tqdm(total=total, unit="event", unit_scale=True, desc="rebuild",
-                  disable=None if progress is None else not progress) as bar:
-            for kafka, stage, end in zip(consumers, stages, ends):
-                tracked = {settings.topic(t) for t in stage if t not in topics.COMPACTED}
-                await _stage(kafka, end, tracked, batch_size, settings, engine, calendar, name, result, bar)
+        # compacted topics (influencers, contracts) first: they were onboarded before their facts
+        stages = [[settings.topic(t) for t in SOURCES if (t in topics.COMPACTED) == compacted] for compacted in (True, False)]
+        ends = [reader.ends(stage) for stage in stages]
+        tracked = {settings.topic(t) for t in SOURCES if t not in topics.COMPACTED}
+
+        def write(members: list, offsets: dict) -> None:
+            async def attempt(batch):
+                write_batch(engine, batch, calendar, None, name, False)
+
+            async def skip(_message, exc):
+                result.skipped[type(exc).__name__] += 1
+            asyncio.run(write_isolating(members, attempt, skip, offsets))
+            result.offsets.update(offsets)
+
+        with tqdm(total=sum(sum(e.values()) for e in ends), unit="event", unit_scale=True, desc="rebuild",
+                  disable=None if progress is None else not progress) as bar, ThreadPoolExecutor(1) as writer:
+            pending = None
+            for stage_ends in ends:
+                for messages in reader.read(stage_ends, batch_size):
+                    members, offsets = _decoded(messages, settings, result), {}
+                    for m in messages:
+                        if m.topic() in tracked:
+                            offsets[(m.topic(), m.partition())] = m.offset() + 1
+                    if pending is not None:
+                        pending.result()
+                    pending = writer.submit(write, members, offsets)
+                    result.records += len(messages)
+                    bar.update(len(messages))
+            if pending is not None:
+                pending.result()
     finally:
-        for kafka in consumers:
-            await kafka.stop()
+        reader.close()
     result.seconds = time.perf_counter() - started
-    return result, {tp: o for end in ends for tp, o in end.items()}
+    return result, {tp: o for stage_ends in ends for tp, o in stage_ends.items()}
 
 
-def _consumer(settings: Settings, group: str | None = None) -> AIOKafkaConsumer:
-    return AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False, group_id=group,
-                            auto_offset_reset="earliest", max_partition_fetch_bytes=8 << 20, **aiokafka(settings))
+def _decoded(messages: list, settings: Settings, result: Rebuilt) -> list:
+    members = []
+    for m in messages:
+        try:
+            members.append((m, decode_record(m.topic(), m.value(), settings.currency, settings.topic_prefix)))
+        except Exception as exc:  # noqa: BLE001 — the live aggregator dead-lettered it already
+            result.skipped[type(exc).__name__] += 1
+    return members
 
 
-async def _commit_to_group(settings: Settings, group: str, ends: dict) -> bool:
+def _commit_to_group(settings: Settings, group: str, ends: dict) -> bool:
     """A convenience, not the handover: Postgres holds the offsets the aggregator resumes from. A group with a
     member (an aggregator still running on another database) refuses a commit from outside it."""
     if not ends:
         return False
-    kafka = _consumer(settings, group)
-    await kafka.start()
+    reader = TopicReader(settings, group)
     try:
-        kafka.assign(list(ends))
-        await kafka.commit(ends)
+        reader.commit(ends)
         log.info("consumer group %s committed at the rebuilt offsets", group)
         return True
-    except KafkaError as exc:
+    except KafkaException as exc:
         log.warning("consumer group %s not moved (%s): the aggregator skips the rebuilt records by the offsets "
                     "stored in Postgres", group, exc)
         return False
     finally:
-        await kafka.stop()
-
-
-async def _stage(kafka, ends: dict, tracked: set, batch_size: int, settings, engine, calendar, name, result, bar) -> None:
-    """Read every partition of one stage up to its end offset now, writing a batch per fetch."""
-    if not ends:
-        return
-    await kafka.seek_to_beginning(*ends)
-    left = dict(ends)
-    while left:
-        fetched = await kafka.getmany(*left, timeout_ms=1000, max_records=batch_size)
-        members, offsets = [], {}
-        for tp, messages in fetched.items():
-            messages = [m for m in messages if m.offset < ends[tp]]
-            for m in messages:
-                try:
-                    members.append((m, decode_record(m.topic, m.value, settings.currency, settings.topic_prefix)))
-                except Exception as exc:  # noqa: BLE001 — the live aggregator dead-lettered it already
-                    result.skipped[type(exc).__name__] += 1
-            if messages:
-                if tp.topic in tracked:
-                    offsets[(tp.topic, tp.partition)] = messages[-1].offset + 1
-                if messages[-1].offset + 1 >= ends[tp]:
-                    left.pop(tp, None)
-            result.records += len(messages)
-            bar.update(len(messages))
-        for tp in list(left):  # a compacted partition may end past its last record
-            if await kafka.position(tp) >= ends[tp]:
-                left.pop(tp)
-        if members or offsets:
-            await write_isolating(members, lambda batch: asyncio.to_thread(write_batch, engine, batch, calendar, None, name, False),
-                                  lambda _m, exc: _skip(result, exc), offsets)
-            result.offsets.update(offsets)
-
-
-async def _skip(result: Rebuilt, exc: Exception) -> None:
-    result.skipped[type(exc).__name__] += 1
+        reader.close()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 
-from sqlalchemy import Connection, Engine, select, text, tuple_
+from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.dialects.postgresql import insert
 
-from ..common.events import money, timestamp
+from ..common.events import dumps, money, timestamp
 from . import tables as t
 from .batch import Batch, Calendar, Deltas
 from .bulk import insert_rows
@@ -33,7 +33,7 @@ def write_batch(engine: Engine, batch: Batch, calendar: Calendar, alerts: AlertC
         _upsert_influencers(conn, batch.influencers)
         changed_contracts = _upsert_contracts(conn, batch.contracts)
         platforms = _platforms(conn, batch.influencer_ids())
-        deltas, sources = Deltas(), []
+        deltas, sources = Deltas() if rollups else _Unkept(), []
         sources += _posts(conn, batch.posts, calendar, deltas, outcome)
         sources += _order_lines(conn, batch.order_lines, calendar, platforms, deltas, outcome)
         sources += _refund_lines(conn, batch.refund_lines, calendar, platforms, deltas, outcome)
@@ -47,6 +47,13 @@ def write_batch(engine: Engine, batch: Batch, calendar: Calendar, alerts: AlertC
             for action, n in detect(conn, deltas, as_of, alerts).items():
                 outcome[f"roas_alerts.{action}"] += n
     return outcome
+
+
+class _Unkept(Deltas):
+    """The deltas of a batch whose rollups are built later from the facts (``hk rebuild``)."""
+
+    def add(self, key, **measures) -> None:
+        pass
 
 
 def _lock_influencers(conn: Connection, ids: list[str]) -> None:
@@ -159,11 +166,12 @@ def _refund_lines(conn, records, calendar, platforms, deltas, outcome) -> list[S
     unique = {(r["refund_id"], r["line_no"]): r for r in records}
     if not unique:
         return []
-    ao = t.attributed_orders
+    # the keys travel as one JSON parameter (bulk.py): an IN list of tuples was compiled afresh per batch
     line_keys = sorted({(r["order_id"], r["line_no"]) for r in unique.values()})
-    lines = {(o, n): (p, at) for o, n, p, at in conn.execute(
-        select(ao.c.order_id, ao.c.line_no, ao.c.platform, ao.c.placed_at)
-        .where(tuple_(ao.c.order_id, ao.c.line_no).in_(line_keys)))}
+    lines = {(o, n): (p, at) for o, n, p, at in conn.exec_driver_sql(
+        "SELECT a.order_id, a.line_no, a.platform, a.placed_at FROM attributed_orders a "
+        "JOIN json_to_recordset(%(keys)s::json) AS k(order_id text, line_no int) USING (order_id, line_no)",
+        {"keys": dumps([{"order_id": o, "line_no": n} for o, n in line_keys]).decode()})}
     rows = []
     for r in unique.values():
         refunded = timestamp(r["refunded_at"])

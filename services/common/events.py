@@ -90,11 +90,11 @@ def loads(raw: bytes | str) -> Any:
         raise ValueError(f"JSON nested deeper than {MAX_DEPTH} levels") from None
 
 
-_NESTED_OR_FLOAT = (dict, list, float)
+_NESTED_OR_FLOAT = frozenset((dict, list, float))
 
 
 def _has_float(value: Any) -> bool:
-    if type(value) is dict and not any(type(v) in _NESTED_OR_FLOAT for v in value.values()):
+    if type(value) is dict and _NESTED_OR_FLOAT.isdisjoint(map(type, value.values())):
         return False  # a flat record, such as every attribution record: one pass, no stack
     stack = [value]
     while stack:

@@ -132,7 +132,9 @@ def _rebuild(args) -> None:
     done = rebuild(settings, args.database_url, args.consumer, args.batch, progress=False if args.no_progress else None)
     print(f"rebuilt from {done.records:,} events in {done.seconds:.1f}s ({done.rate:,.0f} events/s); "
           f"skipped {dict(done.skipped) or 'none'}; the aggregator resumes at "
-          f"{ {f'{t}[{p}]': o for (t, p), o in sorted(done.offsets.items())} }", file=sys.stderr)
+          f"{ {f'{t}[{p}]': o for (t, p), o in sorted(done.offsets.items())} }; its consumer group "
+          f"{'was moved there' if done.group_moved else 'was not moved (it has a member): it skips the rebuilt records by offset'}",
+          file=sys.stderr)
 
 
 def _bench(args) -> None:

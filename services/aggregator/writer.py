@@ -166,12 +166,13 @@ def _refund_lines(conn, records, calendar, platforms, deltas, outcome) -> list[S
     unique = {(r["refund_id"], r["line_no"]): r for r in records}
     if not unique:
         return []
-    # the keys travel as one JSON parameter (bulk.py): an IN list of tuples was compiled afresh per batch
+    # the keys travel as two arrays: an IN list of tuples was compiled afresh per batch, and a JSON parameter
+    # (bulk.py) was planned as a hash join over the whole table
     line_keys = sorted({(r["order_id"], r["line_no"]) for r in unique.values()})
     lines = {(o, n): (p, at) for o, n, p, at in conn.exec_driver_sql(
-        "SELECT a.order_id, a.line_no, a.platform, a.placed_at FROM attributed_orders a "
-        "JOIN json_to_recordset(%(keys)s::json) AS k(order_id text, line_no int) USING (order_id, line_no)",
-        {"keys": dumps([{"order_id": o, "line_no": n} for o, n in line_keys]).decode()})}
+        "SELECT a.order_id, a.line_no, a.platform, a.placed_at FROM unnest(%(o)s::text[], %(n)s::int[]) AS k(order_id, line_no) "
+        "JOIN attributed_orders a USING (order_id, line_no)",
+        {"o": [o for o, _ in line_keys], "n": [n for _, n in line_keys]})}
     rows = []
     for r in unique.values():
         refunded = timestamp(r["refunded_at"])

@@ -31,7 +31,7 @@ def rows(engine, table: str) -> list:
         return sorted(map(tuple, conn.execute(text(f"SELECT {TABLES[table]} FROM {table}"))), key=repr)
 
 
-def test_a_rebuild_mid_stream_hands_over_and_ends_equal_to_the_live_tables(kafka_bootstrap, postgres, tmp_path):
+def test_a_rebuild_mid_stream_hands_over_and_ends_equal_to_the_live_tables(kafka_bootstrap, postgres, tmp_path, monkeypatch):
     from .pipeline import Pipeline, eventually
 
     w = generate(3_000, seed=5, run=f"rb{uuid.uuid4().hex[:4]}")
@@ -80,6 +80,24 @@ def test_a_rebuild_mid_stream_hands_over_and_ends_equal_to_the_live_tables(kafka
         stored = sum(o for (t, _), o in done.offsets.items() if t == attributions)
         assert metric(replica, "hk_aggregator_redelivered_events_total") == 0
         assert 0 < read == total_records(p, attributions) - stored
+
+        with pytest.raises(SystemExit, match="already holds attributed_orders"):  # never on top of facts
+            rebuild(p.settings, url, consumer=f"{app_id}-aggregator", progress=False)
+        # cut short before the rollups: the offsets stay under the rebuild's own name, so no aggregator
+        # started on that database would resume past facts whose rollups were never built
+        cut = postgres.create_database(f"hk_cut_{uuid.uuid4().hex[:8]}")
+        monkeypatch.setattr("services.aggregator.rebuild.DAILY_FROM_FACTS", text("SELECT 1 / 0"))
+        with pytest.raises(Exception, match="division by zero"):
+            rebuild(p.settings, cut, consumer="cut-aggregator", progress=False)
+        engine = make_engine(cut)
+        try:
+            with engine.connect() as conn:
+                kept = dict(conn.execute(text("SELECT consumer, count(*) FROM source_offsets GROUP BY consumer")).all())
+                facts = conn.execute(text("SELECT count(*) FROM attributed_orders")).scalar_one()
+                daily = conn.execute(text("SELECT count(*) FROM influencer_daily")).scalar_one()
+        finally:
+            engine.dispose()
+        assert facts > 0 and daily == 0 and set(kept) == {"cut-aggregator.rebuilding"}
     finally:
         if replica is not None:
             replica.stop_all()

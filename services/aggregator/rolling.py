@@ -30,15 +30,18 @@ def window_deltas(deltas: Deltas, as_of: date, windows: list[int], baseline: dic
     """The part of the daily deltas that falls inside each window ending ``as_of``, with incremental
     revenue at the brand's baseline, on the (influencer, brand) row and both rollup rows."""
     sums: dict[WindowKey, dict] = defaultdict(lambda: defaultdict(int))
+    starts = [(n, as_of - timedelta(days=n)) for n in windows]
     for (day, influencer, brand, _platform), measures in deltas.rows.items():
-        extra = {}
+        if day > as_of:
+            continue
+        items = list(measures.items())
         if "revenue" in measures:
-            extra["incremental_revenue"] = measures["revenue"] * (1 - baseline.get(brand, default_baseline))
-        for n in windows:
-            if as_of - timedelta(days=n) < day <= as_of:
+            items.append(("incremental_revenue", measures["revenue"] * (1 - baseline.get(brand, default_baseline))))
+        for n, start in starts:
+            if start < day:
                 for key in ((n, influencer, brand), (n, influencer, ALL), (n, ALL, brand)):
                     row = sums[key]
-                    for name, value in (*measures.items(), *extra.items()):
+                    for name, value in items:
                         row[name] += value
     return sums
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.dialects.postgresql import insert
 
-from ..common.events import dumps, money, timestamp
+from ..common.events import money, timestamp
 from . import tables as t
 from .batch import Batch, Calendar, Deltas
 from .bulk import insert_rows
@@ -232,12 +232,14 @@ def _accrue(conn, sources: list[Source], deltas: Deltas, outcome: Counter) -> No
     if not sources:
         return
     ids = sorted({s.influencer_id for s in sources})
-    by_influencer = defaultdict(list)
-    for c in conn.execute(select(t.contracts).where(t.contracts.c.influencer_id.in_(ids))):
-        by_influencer[c.influencer_id].append(c._asdict())
+    # one array parameter (an IN list was compiled per batch), and the contracts indexed by what a fact
+    # matches on: scanning each influencer's contracts per fact was most of the accrual's Python
+    by_key = defaultdict(list)
+    for c in conn.exec_driver_sql("SELECT * FROM contracts WHERE influencer_id = ANY(%(ids)s)", {"ids": ids}).mappings():
+        by_key[(c["influencer_id"], c["brand"])].append(dict(c))
     accruals = {}
     for s in sources:
-        a = accrue(applicable(by_influencer[s.influencer_id], s), s)
+        a = accrue(applicable(by_key[(s.influencer_id, s.brand)], s), s)
         if a:
             accruals[(a.source_kind, a.source_id)] = a.__dict__
     if not accruals:

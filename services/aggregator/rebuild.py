@@ -3,8 +3,9 @@ live aggregator at the offsets the rebuild reached.
 
 The rebuild reads what the aggregator reads, with a bare consumer in large batches (rebuild_reader.py: no
 consumer group joined, no Faust), and writes each batch with the aggregator's own ``write_batch``, so a
-rebuilt table can only differ from a live one where the live one is wrong. The batch's transaction stores the offsets it covers
-under the live aggregator's name; an aggregator started on the rebuilt database resumes from them
+rebuilt table can only differ from a live one where the live one is wrong. Each batch's transaction stores
+the offsets it covers, under the live aggregator's name once the last transaction has built the rollups
+(below); an aggregator started on the rebuilt database resumes from them
 (``progress.py``), so nothing between the rebuild and the live stream is missed or counted twice. The same
 offsets are committed to the aggregator's consumer group where the broker allows it (no member is in the
 group), so the aggregator's first fetch already starts there instead of meeting the rebuilt records again

@@ -28,7 +28,7 @@ from services.attribution.attributor import Attributor
 from services.attribution.contracts import ContractIndex
 from services.common import topics
 from services.common.db import make_engine
-from services.common.events import dumps, loads
+from services.common.events import decode, dumps, loads
 from services.devstack.ports import free_port, wait_port
 
 from . import baselines
@@ -162,7 +162,7 @@ def attribution_records(workload: Workload, settings) -> list[tuple[str, dict]]:
     records = []
     for event in workload.events:
         if event["type"] in ("order", "refund", "click"):
-            records += attributor.handle(loads(dumps(event)))
+            records += attributor.handle(decode(dumps(event), settings.currency))  # as the worker decodes it
     return records
 
 

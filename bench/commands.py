@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-FIGURES = ("ingest", "e2e", "freshness", "replay", "aggregator", "rebuild", "soak", "dashboard")  # recorded in docs/benchmarks.json
+FIGURES = ("ingest", "attribution", "e2e", "freshness", "replay", "aggregator", "rebuild", "soak", "dashboard")  # recorded in docs/benchmarks.json
 OTHERS = ("rolling", "faults")
 
 
@@ -12,7 +12,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help=f"any of {', '.join(FIGURES)} (or all), or one of {', '.join(OTHERS)}")
     p.add_argument("--runs", type=int, default=3, help="runs of each workload; the median is reported (soak and dashboard run once)")
     p.add_argument("--write", action="store_true", help="merge the figures into docs/benchmarks.json")
-    p.add_argument("--profile", help="ingest/e2e/aggregator: write py-spy profiles of every service to this directory and summarise them")
+    p.add_argument("--profile", help="ingest/attribution/e2e/aggregator: write py-spy profiles of every service to this directory and summarise them")
     p.add_argument("--orders", type=int, default=60_000, help="e2e/replay: orders sent; ingest: events sent")
     p.add_argument("--minutes", type=float, default=30, help="soak: duration")
     p.add_argument("--rate", type=float, default=None, help="events/s: faults (500), soak (700), freshness (half "
@@ -22,7 +22,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--days", type=int, default=365)
     p.add_argument("--repeat", type=int, default=7, help="timed runs per query")
     p.add_argument("--events", type=int, default=None, help="events in the generated workload before retries: "
-                                                           "faults (default 1,000,000), aggregator and rebuild (200,000)")
+                                                           "faults (default 1,000,000), attribution, aggregator and rebuild (200,000)")
     p.add_argument("--rounds", type=int, default=5, help="faults: rounds of the fault plan (15 faults each)")
     p.add_argument("--seed", type=int, default=7, help="faults: workload and timing seed")
 
@@ -35,7 +35,7 @@ def main(args: argparse.Namespace) -> None:
         return _other(names[0], args)
     from pathlib import Path
 
-    from . import aggregator, freshness, pipeline, report, soak
+    from . import aggregator, attribution, freshness, pipeline, report, soak
     profile = Path(args.profile) if args.profile else None
 
     def dashboard(_figures):
@@ -49,6 +49,7 @@ def main(args: argparse.Namespace) -> None:
 
     workloads = {
         "ingest": lambda f: pipeline.bench_ingest(args.orders, profile=profile),
+        "attribution": lambda f: attribution.bench_attribution(args.events or 200_000, profile=profile),
         "e2e": lambda f: pipeline.bench_e2e(args.orders, profile=profile),
         "freshness": lambda f: freshness.bench_freshness(fresh_rate(f)),
         "replay": lambda f: freshness.bench_replay(args.orders),

@@ -1,4 +1,6 @@
-"""``hk attribution``: the Faust worker that turns storefront events into attribution records."""
+"""``hk attribution``: the Faust worker that turns storefront events into attribution records, a batch at a time:
+decode → decide (pure rules over the batch's view of the tables) → write each changed key once → send every
+record and await the broker → acknowledge the batch."""
 from __future__ import annotations
 
 import logging
@@ -13,6 +15,7 @@ from ..common.metrics import CONSUMED
 from ..common.offset_guard import OffsetGuard
 from ..common.settings import Settings
 from .attributor import Attributor
+from .batch_state import BatchState
 from .contract_feed import ContractFeed
 
 log = logging.getLogger(__name__)
@@ -21,7 +24,7 @@ log = logging.getLogger(__name__)
 def build(settings: Settings) -> faust.App:
     app = make_app("attribution", settings, settings.attribution_web_port)
     storefront = raw_topic(app, settings, topics.STOREFRONT)
-    attributions = raw_topic(app, settings, topics.ATTRIBUTIONS)
+    raw_topic(app, settings, topics.ATTRIBUTIONS)  # declared, so the app creates and knows it
     dead_letters = DeadLetters(app, settings, "attribution")
     feed = ContractFeed(settings, settings.topic(topics.CONTRACTS))
     # Tables are keyed by customer or order id; both live on the customer's partition, so a refund
@@ -29,7 +32,9 @@ def build(settings: Settings) -> faust.App:
     customers, orders, pending = (app.Table(name, partitions=settings.partitions, key_type=str,
                                             options=table_options(settings))
                                   for name in topics.ATTRIBUTION_TABLES)
-    attributor = Attributor(settings, feed.index, customers, orders, pending)
+    state = BatchState(customers, orders, pending)
+    attributor = Attributor(settings, feed.index, *state.views)
+    storefront_name, out_topic = settings.topic(topics.STOREFRONT), settings.topic(topics.ATTRIBUTIONS)
     guard = OffsetGuard(app, {settings.topic(topics.STOREFRONT)})
 
     @app.task
@@ -39,27 +44,47 @@ def build(settings: Settings) -> faust.App:
     @app.agent(storefront)
     async def attribute(stream):
         await feed.ready.wait()
-        async for event in stream.events():
+        # acknowledged here, by batch, only once its records are delivered and its dead letters sent
+        async for events in stream.noack_take(settings.batch_size, within=settings.batch_seconds):
+            await finish(attribute_batch(events))
+            for event in events:
+                await stream.ack(event)
+
+    async def attribute_batch(events) -> None:
+        """Decide every event with the pure rules over one batch's view of the tables, write each changed key
+        once, then send every record and wait for the broker to acknowledge them all."""
+        out, failed = [], []
+        for event in events:
             await guard.check(event.message)
-            CONSUMED.labels("attribution", event.message.topic).inc()
             try:
                 incoming = decode(event.message.value, settings.currency)
                 if incoming["type"] not in STOREFRONT_TYPES:
                     raise InvalidEvent("wrong_topic", [FieldError("type", f"{incoming['type']} events do not belong on {topics.STOREFRONT}")])
             except Exception as exc:  # noqa: BLE001 — decoding is pure: whatever fails here is the event's fault
-                await dead_letters.send(event, exc)
+                failed.append((event, exc))
                 continue
-            where = f"attribution of {event.message.topic}[{event.message.partition}]@{event.message.offset}"
             try:
-                # handle() is idempotent (state is stored before records are emitted), so a retry re-sends the same records
-                await finish(retrying(where, lambda: attribute_one(incoming, event.message.timestamp)))
+                with state.deciding(event):
+                    records = attributor.handle(incoming)
             except Exception as exc:  # noqa: BLE001 — a bug this event triggers: keep it, tell us, go on
-                log.exception("%s failed", where)
-                await dead_letters.send(event, exc)
+                log.exception("attribution of %s[%d]@%d failed", event.message.topic, event.message.partition, event.message.offset)
+                failed.append((event, exc))
+                continue
+            # each record keeps the storefront event's broker timestamp: freshness is measured from ingest
+            out += [(key.encode(), dumps(record), event.message.timestamp) for key, record in records]
+        CONSUMED.labels("attribution", storefront_name).inc(len(events))
+        # the state is stored before its records are sent (as one event at a time did): a batch processed again
+        # after a crash re-sends the same records, which the aggregator counts once
+        state.flush()
+        where = f"{len(out)} attribution records of a {len(events)}-event batch"
+        await retrying(where, lambda: deliver(out))
+        for event, exc in failed:
+            await dead_letters.send(event, exc)
 
-    async def attribute_one(incoming: dict, timestamp: float) -> None:
-        for key, record in attributor.handle(incoming):
-            # the record keeps the storefront event's broker timestamp: freshness is measured from ingest
-            await attributions.send(key=key.encode(), value=dumps(record), timestamp=timestamp)
+    async def deliver(records: list) -> None:
+        producer = await app.maybe_start_producer()
+        pending = [await producer.send(out_topic, key, value, None, timestamp, None) for key, value, timestamp in records]
+        for ack in pending:
+            await ack
 
     return app

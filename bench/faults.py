@@ -232,14 +232,14 @@ def trace_missing(stack: Stack, engine, workload: Workload, limit: int = 20) -> 
     return {oid: where or ["nowhere"] for oid, where in found.items()}
 
 
-HOLE_LOGGED = "arrived before it; seeking back"  # services/aggregator/worker.py, on each hole it meets
+HOLE_LOGGED = "arrived before it; seeking back"  # services/common/source_progress.py, on each hole a worker meets
 
 
 def holes_met(stack: Stack) -> dict:
-    """Per aggregator worker, the holes in what Faust delivered that it met and read again (from its log, which
-    survives its restarts; the metric does not)."""
+    """Per worker, the holes in what Faust delivered that it met and read again (from its log, which survives its
+    restarts; the metric does not)."""
     return {log.stem: log.read_text(errors="replace").count(HOLE_LOGGED)
-            for log in sorted((stack.work / "logs").glob("aggregator*.log"))}
+            for worker in ("attribution", "aggregator") for log in sorted((stack.work / "logs").glob(f"{worker}*.log"))}
 
 
 def _dead_letters(stack: Stack) -> int:
@@ -283,7 +283,7 @@ def print_report(r: Report) -> None:
                 [(f.kind, f.target, round(f.at_s, 1), f.action_s, f.recovery_s) for f in r.faults])
     print_table(("figure", "lost", "duplicated"), [(k, r.lost[k], r.duplicated[k]) for k in FIGURES])
     print("recovery from SIGKILL, p50 / max s: " + ", ".join(f"{w} {r.recovery(w)}" for w in ("attribution", "aggregator")))
-    print(f"holes met and re-read by the aggregator: {r.holes}")
+    print(f"holes met and re-read, per worker: {r.holes}")
     print(f"mismatched keys: { {k: len(v) for k, v in r.mismatches.items()} }; dead letters: {r.dead_letters}; "
           f"HTTP: {r.statuses}; peak RSS MB: {r.peak_rss_mb}")
     if r.stuck:

@@ -6,7 +6,6 @@ import logging
 import time
 
 import faust
-from aiokafka.errors import KafkaError
 from sqlalchemy.exc import OperationalError
 
 from ..common import topics
@@ -21,6 +20,7 @@ from ..common.settings import Settings
 from .batch import Batch, Calendar
 from .isolation import write_isolating
 from .progress import Progress
+from ..common.source_progress import follow_progress, seek_back as seek_sources_back
 from .query_watchdog import cancel_overlong_queries
 from .records import decode_record
 from .rolling import RollingClock, export_roas
@@ -28,7 +28,6 @@ from .writer import write_batch
 
 log = logging.getLogger(__name__)
 ALERTS_EVERY_S = 1.0
-CATCH_UP_EVERY_S = 1.0
 READER_ROLE, READER_LIMIT_S = "hk_grafana", 10.0  # the role's statement_timeout, which its sessions can lift
 SOURCES = topics.CONSUMERS["aggregator"]
 
@@ -66,40 +65,10 @@ def build(settings: Settings) -> faust.App:
             differ = {tp: o for tp, o in stored.items() if app.consumer._committed_offset.get(tp) != o}
             log.info("group commit set to the stored offsets: %s; differing after the seek: %s", committed, differ)
 
-    @app.on_partitions_revoked.connect
-    async def forget(sender, revoked, **kwargs) -> None:
-        progress.forget(revoked)
-
     async def seek_back(holes: dict) -> None:
-        for tp, offset in progress.to_seek(holes).items():
-            earliest = (await app.consumer.earliest_offsets(tp)).get(tp) or 0
-            if offset < earliest:  # retention deleted them: the one legitimate jump
-                log.warning("%s[%d]: offsets %d-%d are below the log start; going on at %d",
-                            tp.topic, tp.partition, offset, earliest - 1, earliest)
-                offset = progress.next[tp] = earliest
-            else:
-                AGGREGATOR_OFFSET_HOLES.labels(tp.topic).inc()
-                log.warning("%s[%d]: an event past offset %d arrived before it; seeking back to %d",
-                            tp.topic, tp.partition, offset, offset)
-            await seek({tp: offset})
+        await seek_sources_back(app, progress, holes, AGGREGATOR_OFFSET_HOLES)
 
-    @app.timer(CATCH_UP_EVERY_S)
-    async def catch_up() -> None:
-        """A hole on a partition with no later event is seen by no batch: compare where the consumer reads
-        with where the facts end, and seek back what is past them and quiet."""
-        assigned = [tp for tp in app.consumer.assignment() if tp in progress.next]
-        try:
-            positions = {tp: await asyncio.wait_for(app.consumer.position(tp), 5) for tp in assigned}
-        except (asyncio.TimeoutError, KafkaError, AssertionError) as exc:  # a rebalance under way: next time
-            log.info("positions not read (%s); catching up next time", exc)
-            return
-        if behind := progress.idle_behind(positions):
-            await seek_back(behind)
-
-    async def seek(offsets: dict) -> None:
-        # seek_wait runs in the consumer's own thread; Faust's seek() calls aiokafka from this one, which raced a
-        # fetch in flight (KeyError in aiokafka's fetcher, a crashed worker, in the fault suite)
-        await app.consumer.seek_wait(offsets)
+    follow_progress(app, progress, AGGREGATOR_OFFSET_HOLES)
 
     @app.timer(ALERTS_EVERY_S)
     async def publish_alerts() -> None:

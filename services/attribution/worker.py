@@ -11,11 +11,12 @@ from ..common import topics
 from ..common.events import STOREFRONT_TYPES, FieldError, InvalidEvent, decode, dumps
 from ..common.faust_app import DeadLetters, make_app, raw_topic, table_options
 from ..common.infrastructure import finish, retrying
-from ..common.metrics import CONSUMED
-from ..common.offset_guard import OffsetGuard
+from ..common.metrics import (ATTRIBUTION_BATCH_SIZE, ATTRIBUTION_OFFSET_HOLES, ATTRIBUTION_REDELIVERED,
+                              CONSUMED)
+from ..common.source_progress import Progress, follow_progress, seek_back
 from ..common.settings import Settings
 from .attributor import Attributor
-from .batch_state import BatchState
+from .batch_state import BatchState, bind
 from .contract_feed import ContractFeed
 
 log = logging.getLogger(__name__)
@@ -29,13 +30,16 @@ def build(settings: Settings) -> faust.App:
     feed = ContractFeed(settings, settings.topic(topics.CONTRACTS))
     # Tables are keyed by customer or order id; both live on the customer's partition, so a refund
     # meets its order and an order its clicks on the same worker.
-    customers, orders, pending = (app.Table(name, partitions=settings.partitions, key_type=str,
+    customers, orders, pending, offsets = (app.Table(name, partitions=settings.partitions, key_type=str,
                                             options=table_options(settings))
                                   for name in topics.ATTRIBUTION_TABLES)
     state = BatchState(customers, orders, pending)
     attributor = Attributor(settings, feed.index, *state.views)
     storefront_name, out_topic = settings.topic(topics.STOREFRONT), settings.topic(topics.ATTRIBUTIONS)
-    guard = OffsetGuard(app, {settings.topic(topics.STOREFRONT)})
+    # where each storefront partition's delivered records end, kept in a table of its own: Faust's commit can
+    # move past events no agent saw (services/common/source_progress.py), so it is only where reading starts
+    progress = Progress(app.conf.id, {storefront_name})
+    follow_progress(app, progress, ATTRIBUTION_OFFSET_HOLES, load=lambda tps: stored_offsets(tps))
 
     @app.task
     async def follow_contracts() -> None:
@@ -50,12 +54,35 @@ def build(settings: Settings) -> faust.App:
             for event in events:
                 await stream.ack(event)
 
+    def stored_offsets(tps) -> dict | None:
+        """The stored offsets of partitions no batch has brought since they were assigned, once their tables are
+        recovered: the catch-up seeks back a quiet partition whose reading began past them."""
+        recovery = app.tables.recovery
+        if recovery.in_recovery or not recovery.completed.is_set():
+            return None
+        found = {tp: offsets.get(offset_key(tp)) for tp in tps if tp.topic == storefront_name}
+        return {tp: o for tp, o in found.items() if o is not None}
+
+    def stored_offset(event) -> int | None:
+        bind(event)
+        stored = offsets.get(offset_key(event.message.tp))
+        return stored if stored is not None else app.consumer._committed_offset.get(event.message.tp)
+
     async def attribute_batch(events) -> None:
         """Decide every event with the pure rules over one batch's view of the tables, write each changed key
-        once, then send every record and wait for the broker to acknowledge them all."""
-        out, failed = [], []
+        once, then send every record and wait for the broker to acknowledge them all; then store where the
+        batch ends."""
+        first = {}
         for event in events:
-            await guard.check(event.message)
+            first.setdefault(event.message.tp, event)
+        todo = progress.sort(events, start_of=lambda tp: stored_offset(first[tp]))
+        for topic, n in todo.redelivered.items():
+            ATTRIBUTION_REDELIVERED.labels(topic).inc(n)
+        await seek_back(app, progress, todo.holes, ATTRIBUTION_OFFSET_HOLES)
+        ATTRIBUTION_BATCH_SIZE.observe(len(todo.fresh))
+        out, failed, last = [], [], {}
+        for event in todo.fresh:
+            last[event.message.tp] = event
             try:
                 incoming = decode(event.message.value, settings.currency)
                 if incoming["type"] not in STOREFRONT_TYPES:
@@ -80,6 +107,9 @@ def build(settings: Settings) -> faust.App:
         await retrying(where, lambda: deliver(out))
         for event, exc in failed:
             await dead_letters.send(event, exc)
+        for tp, event in last.items():  # every record and dead letter of the batch is delivered: move on
+            bind(event)
+            offsets[offset_key(tp)] = event.message.offset + 1
 
     async def deliver(records: list) -> None:
         producer = await app.maybe_start_producer()
@@ -88,3 +118,7 @@ def build(settings: Settings) -> faust.App:
             await ack
 
     return app
+
+
+def offset_key(tp) -> str:
+    return f"{tp.topic}:{tp.partition}"

@@ -14,6 +14,12 @@ CONSUMED = Counter("hk_consumed_events", "Events read by a worker, by service an
 DEAD_LETTERS = Counter("hk_dead_letter_events", "Events sent to the dead-letter topic, by service and reason", ["service", "reason"])
 ATTRIBUTIONS = Counter("hk_attributed_order_lines", "Order lines by the attribution rule that won (unattributed included)", ["rule"])
 CONTRACTS_INDEXED = Gauge("hk_attribution_contracts_indexed", "Contracts this attribution worker has read from hk.contracts")
+ATTRIBUTION_REDELIVERED = Counter("hk_attribution_redelivered_events", "Storefront events skipped by offset before any "
+                                  "work: below where the partition's records were delivered (the source_offsets table)", ["topic"])
+ATTRIBUTION_OFFSET_HOLES = Counter("hk_attribution_offset_holes", "Times a storefront event arrived past offsets never "
+                                   "delivered (a hole faust-streaming left); the partition is sought back and re-read", ["topic"])
+ATTRIBUTION_BATCH_SIZE = Histogram("hk_attribution_batch_size", "Storefront events per attribution batch",
+                                   buckets=(1, 5, 10, 50, 100, 250, 500, 1000, 2500, 5000))
 UNATTRIBUTED_ORDERS = Counter("hk_unattributed_orders", "Orders no rule attributed (the organic baseline)")
 
 AGGREGATOR_BATCH_SIZE = Histogram("hk_aggregator_batch_size", "Events per aggregator write batch",

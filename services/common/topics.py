@@ -25,7 +25,8 @@ CONSUMERS = {"attribution": (STOREFRONT,), "aggregator": (ATTRIBUTIONS, POSTS, I
 
 # The attribution worker's Faust tables. Their changelog topics are created here, before any worker
 # starts: left to Faust, two workers starting together can see the topic missing and fail every write.
-ATTRIBUTION_TABLES = ("customers", "orders", "pending_refunds")
+# source_offsets: per storefront partition, the next offset whose records are not yet all delivered.
+ATTRIBUTION_TABLES = ("customers", "orders", "pending_refunds", "source_offsets")
 
 
 def changelog(settings: Settings, table: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from .ports import free_port, wait_port
 
 SERVICES = ("ingest", "attribution", "aggregator")
-STATIC_MEMBERS = {"aggregator"}  # workers that keep a group.instance.id (HK_GROUP_INSTANCE_ID)
+STATIC_MEMBERS = {"attribution", "aggregator"}  # workers that keep a group.instance.id (HK_GROUP_INSTANCE_ID)
 PORT_VARS = {"ingest": "HK_INGEST_PORT", "attribution": "HK_ATTRIBUTION_WEB_PORT", "aggregator": "HK_AGGREGATOR_WEB_PORT"}
 
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from faust.types import TP
 
-from services.aggregator import progress as p
+from services.common import source_progress as p
 from services.aggregator.progress import Progress
 
 ATTR, CONTRACTS = TP("hk.attributions", 0), TP("hk.contracts", 0)

@@ -59,15 +59,19 @@ def test_a_batch_that_fails_stores_no_offset(engine):
 
 
 @pytest.mark.kafka
-def test_the_aggregator_resumes_from_postgres_even_when_the_groups_commit_skipped_its_events(kafka_bootstrap, postgres,
-                                                                                              tmp_path):
-    """The failure faust-streaming causes, made on purpose: the aggregator's group commit is moved to the end of
-    hk.attributions while 40 orders' lines are not yet in Postgres. Resuming from the commit would lose them
-    (as the old aggregator did); resuming from source_offsets counts every one."""
+@pytest.mark.parametrize("worker,source", [("aggregator", "hk.attributions"), ("attribution", "hk.storefront")])
+def test_a_worker_resumes_from_its_stored_offsets_even_when_the_groups_commit_skipped_its_events(
+        worker, source, kafka_bootstrap, postgres, tmp_path):
+    """The failure faust-streaming causes, made on purpose: the worker's group commit is moved to the end of its
+    source topic while 40 orders are not yet counted, and nothing follows them. Resuming from the commit loses
+    them: the old aggregator did, and so did the old attribution worker (its offset guard compared events with
+    the commit, so it saw no hole; run against this test it counted 12 of 52). Resuming from the offsets stored
+    with the output (Postgres for the aggregator, the source_offsets table for attribution) counts every one."""
     from kafka import KafkaConsumer, TopicPartition
     from kafka.structs import OffsetAndMetadata
 
     from .pipeline import Pipeline, eventually
+    from .test_pipeline import metric
 
     # dynamic membership here, so that the stopped worker leaves the group and its commit can be moved
     p = Pipeline(kafka_bootstrap, postgres, tmp_path / "logs", HK_GROUP_INSTANCE_ID="", HK_LOG_LEVEL="INFO")
@@ -75,24 +79,27 @@ def test_the_aggregator_resumes_from_postgres_even_when_the_groups_commit_skippe
         order = lambda i: {"type": "order", "order_id": f"skip-{i}", "customer_id": f"c{i}", "currency": "INR",
                            "placed_at": "2026-11-20T12:00:00+05:30", "influencer_id": "inf-1",
                            "lines": [{"product": "p", "brand": "Gritzo", "quantity": 1, "revenue": "10"}]}
-        assert p.post([order(i) for i in range(10)]).status_code == 202
+        assert p.post([order(i) for i in range(12)]).status_code == 202
         count = lambda: p.query("SELECT count(*) FROM attributed_orders")[0][0]
-        eventually(count, lambda n: n == 10, 60, "the first 10 orders written")
-        p.services.stop("aggregator")
-        assert p.post([order(i) for i in range(10, 50)]).status_code == 202
-        topic = p.settings.topic("hk.attributions")
-        consumer = KafkaConsumer(bootstrap_servers=kafka_bootstrap, group_id=f"{p.settings.app_id}-aggregator",
+        eventually(count, lambda n: n == 12, 60, "the first 12 orders counted")
+        p.services.stop(worker)
+        assert p.post([order(i) for i in range(12, 52)]).status_code == 202
+        topic = p.settings.topic(source)
+        consumer = KafkaConsumer(bootstrap_servers=kafka_bootstrap, group_id=f"{p.settings.app_id}-{worker}",
                                  enable_auto_commit=False)
         try:
             parts = [TopicPartition(topic, n) for n in consumer.partitions_for_topic(topic)]
-            eventually(lambda: sum(consumer.end_offsets(parts).values()), lambda n: n == 50, 60, "all 50 lines on the topic")
+            eventually(lambda: sum(consumer.end_offsets(parts).values()), lambda n: n == 52, 60, "all 52 on the topic")
             consumer.commit({tp: OffsetAndMetadata(end, "", -1) for tp, end in consumer.end_offsets(parts).items()})
         finally:
             consumer.close()
-        assert count() == 10
-        p.services.start("aggregator")
-        eventually(count, lambda n: n == 50, 60, "the 40 lines the group's commit skipped, written after all")
-        [(stored,)] = p.query("SELECT sum(next_offset) FROM source_offsets WHERE topic = :t", t=topic)
-        assert stored == 50
+        assert count() == 12
+        p.services.start(worker)
+        eventually(count, lambda n: n == 52, 90, "the 40 orders the group's commit skipped, counted after all")
+        if worker == "aggregator":
+            [(stored,)] = p.query("SELECT sum(next_offset) FROM source_offsets WHERE topic = :t", t=topic)
+            assert stored == 52
+        else:  # the catch-up found the quiet partitions read past their stored offsets and sought them back
+            assert metric(p, worker, "hk_attribution_offset_holes_total", topic=topic) >= 1
     finally:
         p.close()

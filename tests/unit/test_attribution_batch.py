@@ -10,8 +10,8 @@ from services.attribution.attributor import Attributor
 from services.attribution.batch_state import BatchState
 from services.common.settings import Settings
 
-from .test_attribution_rules import at, click, contract, order  # noqa: F401 — the rules' own fixtures
-from .test_attribution_rules import contracts  # noqa: F401
+from .test_attribution_rules import at, click, order
+from .test_attribution_rules import contracts  # noqa: F401 — the rules' own fixture
 
 
 class CountingTable(dict):

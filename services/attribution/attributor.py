@@ -5,11 +5,11 @@ is stored before it is emitted, so an event processed twice (at-least-once) re-e
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import MutableMapping
 
-from ..common.events import money, timestamp
+from ..common.events import FieldError, InvalidEvent, money, timestamp
 from ..common.metrics import ATTRIBUTIONS, UNATTRIBUTED_ORDERS
 from ..common.settings import Settings
 from .contracts import ContractIndex
@@ -43,6 +43,10 @@ class Attributor:
 
     def _order(self, order: dict) -> list[Record]:
         state = self.orders.get(order["order_id"])
+        if state is not None and "pruned_day" in state:  # past the refund horizon (retention.py)
+            if order.get("version", 0) > 0:
+                raise _pruned(order, state, "an edit")
+            return []  # a retry of an order counted long ago: its records were delivered then
         if state is None:
             decision = decide(order, self.customers.get(order["customer_id"]) or [], self.contracts, self.window)
             state = {"lines": order_lines(order, decision), "refunds": {}, "version": order.get("version", 0)}
@@ -66,6 +70,8 @@ class Attributor:
 
     def _refund(self, refund: dict) -> list[Record]:
         state = self.orders.get(refund["order_id"])
+        if state is not None and "pruned_day" in state:
+            raise _pruned(refund, state, "a refund")
         if state is None:  # the order has not arrived yet: keep the refund until it does
             waiting = dict(self.pending.get(refund["order_id"]) or {})
             # table values go through JSON: keep the amount as a decimal string, never a float
@@ -92,6 +98,14 @@ def _refund_records(state: dict, refund_id: str) -> list[Record]:
                           "order_id": line["order_id"], "influencer_id": line["influencer_id"], "brand": line["brand"],
                           "amount": part, "refunded_at": applied["refunded_at"]})
             for line, part in zip(state["lines"], applied["parts"]) if Decimal(part) > 0]
+
+
+def _pruned(event: dict, state: dict, what: str) -> InvalidEvent:
+    placed = (datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(days=state["pruned_day"])).date()
+    return InvalidEvent("order_pruned", [FieldError("order_id", (
+        f"order {event['order_id']} (received {placed.isoformat()}) is past the refund horizon "
+        f"(HK_REFUND_HORIZON_DAYS): its state was pruned, so {what} cannot be applied to its lines; "
+        "apply it by hand, or raise the horizon and replay the storefront topic"))])
 
 
 def _key(line: dict) -> str:

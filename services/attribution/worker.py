@@ -17,6 +17,7 @@ from ..common.source_progress import Progress, follow_progress, seek_back
 from ..common.settings import Settings
 from .attributor import Attributor
 from .batch_state import BatchState, bind
+from .retention import Retention, never_seen
 from .contract_feed import ContractFeed
 
 log = logging.getLogger(__name__)
@@ -30,11 +31,12 @@ def build(settings: Settings) -> faust.App:
     feed = ContractFeed(settings, settings.topic(topics.CONTRACTS))
     # Tables are keyed by customer or order id; both live on the customer's partition, so a refund
     # meets its order and an order its clicks on the same worker.
-    customers, orders, pending, offsets = (app.Table(name, partitions=settings.partitions, key_type=str,
+    customers, orders, pending, offsets, expiry = (app.Table(name, partitions=settings.partitions, key_type=str,
                                             options=table_options(settings))
                                   for name in topics.ATTRIBUTION_TABLES)
-    state = BatchState(customers, orders, pending)
-    attributor = Attributor(settings, feed.index, *state.views)
+    state = BatchState(customers, orders, pending, expiry)
+    attributor = Attributor(settings, feed.index, *state.views[:3])
+    retention = Retention(settings, *state.views[1:])
     storefront_name, out_topic = settings.topic(topics.STOREFRONT), settings.topic(topics.ATTRIBUTIONS)
     # where each storefront partition's delivered records end, kept in a table of its own: Faust's commit can
     # move past events no agent saw (services/common/source_progress.py), so it is only where reading starts
@@ -92,6 +94,7 @@ def build(settings: Settings) -> faust.App:
                 continue
             try:
                 with state.deciding(event):
+                    retention.track(event.message.partition, incoming, event.message.timestamp)
                     records = attributor.handle(incoming)
             except Exception as exc:  # noqa: BLE001 — a bug this event triggers: keep it, tell us, go on
                 log.exception("attribution of %s[%d]@%d failed", event.message.topic, event.message.partition, event.message.offset)
@@ -100,6 +103,10 @@ def build(settings: Settings) -> faust.App:
             # each record keeps the storefront event's broker timestamp: freshness is measured from ingest
             out += [(key.encode(), dumps(record), event.message.timestamp) for key, record in records]
         CONSUMED.labels("attribution", storefront_name).inc(len(events))
+        for partition, refund in sweep(last):
+            # dead-lettered before their deletion is stored: a crash between the two sends them again, never loses them
+            await dead_letters.send_unsourced(storefront_name, partition, refund.get("customer_id", "").encode(),
+                                              dumps(refund), never_seen(refund, settings.refund_horizon_days))
         # the state is stored before its records are sent (as one event at a time did): a batch processed again
         # after a crash re-sends the same records, which the aggregator counts once
         state.flush()
@@ -110,6 +117,17 @@ def build(settings: Settings) -> faust.App:
         for tp, event in last.items():  # every record and dead letter of the batch is delivered: move on
             bind(event)
             offsets[offset_key(tp)] = event.message.offset + 1
+
+    def sweep(last: dict) -> list[tuple[int, dict]]:
+        """Prune each partition of the batch past the refund horizon, with its writes bound to that partition."""
+        expired = []
+        for tp, event in last.items():
+            try:
+                with state.deciding(event):
+                    expired += [(tp.partition, refund) for refund in retention.sweep(tp.partition)]
+            except Exception:  # noqa: BLE001 — a bug in pruning must not stop attribution: it is retried next batch
+                log.exception("pruning %s[%d] failed", tp.topic, tp.partition)
+        return expired
 
     async def deliver(records: list) -> None:
         producer = await app.maybe_start_producer()

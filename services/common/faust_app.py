@@ -94,6 +94,11 @@ class DeadLetters:
                        key=m.key, value=m.value)
         await retrying(f"dead letter for {m.topic}[{m.partition}]@{m.offset}", lambda: self._send(m.key, value))
 
+    async def send_unsourced(self, topic: str, partition: int, key: bytes | None, value: bytes, error: InvalidEvent) -> None:
+        """A dead letter for what the worker held rather than read at an offset (a refund kept waiting)."""
+        value = record(self.service, error, topic=topic, partition=partition, offset=None, key=key, value=value)
+        await retrying(f"dead letter for {topic}[{partition}]", lambda: self._send(key, value))
+
     async def _send(self, key: bytes | None, value: bytes) -> None:
         # force: published now (not attached to the event until the next commit), and acknowledged before the
         # source offset can move on

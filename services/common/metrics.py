@@ -20,6 +20,8 @@ ATTRIBUTION_OFFSET_HOLES = Counter("hk_attribution_offset_holes", "Times a store
                                    "delivered (a hole faust-streaming left); the partition is sought back and re-read", ["topic"])
 ATTRIBUTION_BATCH_SIZE = Histogram("hk_attribution_batch_size", "Storefront events per attribution batch",
                                    buckets=(1, 5, 10, 50, 100, 250, 500, 1000, 2500, 5000))
+ATTRIBUTION_PRUNED = Counter("hk_attribution_pruned", "Attribution state dropped past the refund horizon: order (a "
+                             "tombstone stays one more horizon), tombstone, pending_refund (dead-lettered)", ["kind"])
 UNATTRIBUTED_ORDERS = Counter("hk_unattributed_orders", "Orders no rule attributed (the organic baseline)")
 
 AGGREGATOR_BATCH_SIZE = Histogram("hk_aggregator_batch_size", "Events per aggregator write batch",

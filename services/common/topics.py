@@ -25,8 +25,9 @@ CONSUMERS = {"attribution": (STOREFRONT,), "aggregator": (ATTRIBUTIONS, POSTS, I
 
 # The attribution worker's Faust tables. Their changelog topics are created here, before any worker
 # starts: left to Faust, two workers starting together can see the topic missing and fail every write.
-# source_offsets: per storefront partition, the next offset whose records are not yet all delivered.
-ATTRIBUTION_TABLES = ("customers", "orders", "pending_refunds", "source_offsets")
+# source_offsets: per storefront partition, the next offset whose records are not yet all delivered;
+# expiry: what each partition prunes on which day (services/attribution/retention.py).
+ATTRIBUTION_TABLES = ("customers", "orders", "pending_refunds", "source_offsets", "expiry")
 
 
 def changelog(settings: Settings, table: str) -> str:

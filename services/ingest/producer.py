@@ -39,6 +39,10 @@ class EventProducer:
                     # idempotence: retries neither duplicate nor reorder a customer's events (a click stays
                     # ahead of the order that follows it) with several requests in flight
                     "acks": "all", "enable.idempotence": True, "linger.ms": 2,
+                    # the Java client's partitioner (murmur2), as kafka-python (hk import) and aiokafka use: a customer's
+                    # events reach the same partition, and so the same attribution state, whoever sends them;
+                    # librdkafka's default (CRC32) put a refund sent here on another partition than its imported order
+                    "partitioner": "murmur2_random",
                     "message.timeout.ms": int(self.settings.produce_timeout_s * 1000),
                     **librdkafka(self.settings)}, logger=logging.getLogger("librdkafka"))
                 self._stop = threading.Event()

@@ -120,12 +120,13 @@ def check_exact(engine, workload: Workload, what: str) -> None:
         raise AssertionError(f"{what} is not exact: {report.mismatches}, lost {report.lost}, duplicated {report.duplicated}")
 
 
-def _faust_discard(stack: Stack, records: int) -> float:
-    """Seconds for a Faust agent (a new group, the aggregator's batches) to take every record and discard it."""
+def _faust_discard(stack: Stack, records: int, worker: str = "aggregator") -> float:
+    """Seconds for a Faust agent (a new group, the worker's batches) to take every record of the worker's topics
+    and discard it."""
     env = {**stack.env, "HK_APP_ID": f"{stack.env['HK_APP_ID']}-discard", "HK_AGGREGATOR_WEB_PORT": str(free_port())}
     log = stack.work / "logs" / "faust-discard.log"
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "bench.faust_discard"], env={**os.environ, **env},
+    proc = subprocess.Popen([sys.executable, "-m", "bench.faust_discard", worker], env={**os.environ, **env},
                             stdout=open(log, "ab"), stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[1])
     port = int(env["HK_AGGREGATOR_WEB_PORT"])
     try:

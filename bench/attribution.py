@@ -23,7 +23,7 @@ from services.common import topics
 from services.common.events import dumps, loads
 
 from . import baselines
-from .aggregator import _routed, attribution_records, produce
+from .aggregator import _faust_discard, _routed, attribution_records, produce
 from .chaos import Stack
 from .pipeline import _fig
 from .profile import profiled
@@ -53,14 +53,17 @@ def bench_attribution(n_events: int, profile: Path | None = None, seed: int = 7)
         exact(stack.settings.kafka_bootstrap, out, stack.partitions, expected)
         ceiling = baselines.consume_and_discard(stack.settings.kafka_bootstrap,
                                                 stack.settings.topic(topics.STOREFRONT), stack.partitions)[1]
+        faust_s = _faust_discard(stack, len(storefront), "attribution")
         rss = dict(stack.peak_rss_mb)
     finally:
         stack.close()
     rules = Counter(r["rule"] for _, r in expected if r["kind"] == "order_line")
     print(f"attribution: {len(storefront):,} storefront events ({orders:,} orders; lines by rule {dict(rules)}) → "
-          f"{len(expected):,} records in {elapsed:.1f}s; {cpu_s:.1f} CPU s; bare consumer {ceiling:,.0f} events/s", flush=True)
+          f"{len(expected):,} records in {elapsed:.1f}s; {cpu_s:.1f} CPU s; bare consumer {ceiling:,.0f} events/s; "
+          f"Faust alone, discarding: {faust_s:.1f}s", flush=True)
     return {"attribution.orders_per_s": _fig(orders / elapsed, "orders/s", ceiling * orders / len(storefront)),
             "attribution.cpu_us_per_order": _fig(cpu_s / orders * 1e6, "µs"),
+            "attribution.faust_discard_orders_per_s": _fig(orders / faust_s, "orders/s"),
             "_attribution_s": round(elapsed, 1), "_peak_rss_mb": rss}
 
 

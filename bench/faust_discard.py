@@ -1,8 +1,9 @@
-"""The framework's ceiling: a Faust agent that takes the aggregator's topics in the aggregator's batches and
-discards them. ``hk bench aggregator`` runs it over the same pre-loaded topics, so the aggregator's figure
-stands beside what Faust alone costs per record on this machine (run: ``python -m bench.faust_discard``).
-"""
+"""The framework's ceiling: a Faust agent that takes a worker's topics in that worker's batches and discards them.
+``hk bench aggregator`` and ``hk bench attribution`` run it over the same pre-loaded topics, so each figure stands
+beside what Faust alone costs per record on this machine (run: ``python -m bench.faust_discard <worker>``)."""
 from __future__ import annotations
+
+import sys
 
 from services.cli import _faust
 from services.common import topics
@@ -11,12 +12,18 @@ from services.common.metrics import CONSUMED
 from services.common.settings import Settings
 
 
-def build(settings: Settings):
+def build(settings: Settings, worker: str = "aggregator"):
     app = make_app("discard", settings, settings.aggregator_web_port)
-    source = raw_topic(app, settings, *topics.CONSUMERS["aggregator"])
+    source = raw_topic(app, settings, *topics.CONSUMERS[worker])
 
     @app.agent(source)
     async def discard(stream):
+        if worker == "attribution":  # its path: batches acknowledged by hand once delivered
+            async for events in stream.noack_take(settings.batch_size, within=settings.batch_seconds):
+                for event in events:
+                    CONSUMED.labels("discard", event.message.topic).inc()
+                    await stream.ack(event)
+            return
         async for events in stream.take_events(settings.batch_size, within=settings.batch_seconds):
             for event in events:
                 CONSUMED.labels("discard", event.message.topic).inc()
@@ -25,4 +32,4 @@ def build(settings: Settings):
 
 
 if __name__ == "__main__":
-    _faust(build)
+    _faust(lambda settings: build(settings, sys.argv[1] if len(sys.argv) > 1 else "aggregator"))

@@ -35,13 +35,25 @@ class TableView(MutableMapping):
         self.journal: dict[Any, tuple] | None = None
         self.event = None
 
-    def __getitem__(self, key):
+    def _load(self, key):
         value = self.values.get(key, UNREAD)
         if value is UNREAD:
             value = self.values[key] = self.table.get(key, ABSENT)
+        return value
+
+    def __getitem__(self, key):
+        value = self._load(key)
         if value is ABSENT:
             raise KeyError(key)
         return value
+
+    # Mapping's own get and `in` go through __getitem__ and a KeyError: twice the cost on the hot path
+    def __contains__(self, key) -> bool:
+        return self._load(key) is not ABSENT
+
+    def get(self, key, default=None):
+        value = self._load(key)
+        return default if value is ABSENT else value
 
     def __setitem__(self, key, value) -> None:
         self._remember(key)

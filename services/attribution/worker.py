@@ -19,6 +19,7 @@ from .attributor import Attributor
 from .batch_state import BatchState, bind
 from .retention import Retention, never_seen
 from .contract_feed import ContractFeed
+from .delivery import RecordBatches
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,8 @@ def build(settings: Settings) -> faust.App:
     state = BatchState(customers, orders, pending, expiry)
     attributor = Attributor(settings, feed.index, *state.views[:3])
     retention = Retention(settings, *state.views[1:])
-    storefront_name, out_topic = settings.topic(topics.STOREFRONT), settings.topic(topics.ATTRIBUTIONS)
+    storefront_name = settings.topic(topics.STOREFRONT)
+    batches = RecordBatches(settings.topic(topics.ATTRIBUTIONS))
     # where each storefront partition's delivered records end, kept in a table of its own: Faust's commit can
     # move past events no agent saw (services/common/source_progress.py), so it is only where reading starts
     progress = Progress(app.conf.id, {storefront_name})
@@ -131,9 +133,7 @@ def build(settings: Settings) -> faust.App:
 
     async def deliver(records: list) -> None:
         producer = await app.maybe_start_producer()
-        pending = [await producer.send(out_topic, key, value, None, timestamp, None) for key, value, timestamp in records]
-        for ack in pending:
-            await ack
+        await batches.send(producer._ensure_producer(), records)
 
     return app
 

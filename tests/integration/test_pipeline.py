@@ -294,3 +294,31 @@ def test_a_record_the_aggregator_cannot_write_is_dead_lettered_alone_and_the_res
                         "currency": "INR", "influencer_id": f"{run}-inf", "lines": [{"product": "p", "brand": "Gritzo", "quantity": 1, "revenue": 5}]}])
     assert r.status_code == 202
     pipeline.wait_for("SELECT count(*) FROM attributed_orders WHERE order_id = :o", [(1,)], o=f"{run}-after")
+
+
+def test_attribution_records_go_out_in_batches_keyed_and_stamped_as_their_storefront_event(pipeline):
+    """Records are sent as record batches (services/attribution/delivery.py): each keeps the broker timestamp
+    of the storefront event it came from (freshness is measured from it) and lands on its key's murmur2 partition,
+    where any Kafka client would put it."""
+    from kafka.partitioner.default import murmur2
+    run = uuid.uuid4().hex[:6]
+    orders = [{"type": "order", "order_id": f"{run}-{i}", "customer_id": f"{run}-c{i}", "currency": "INR",
+               "placed_at": "2026-03-10T10:00:00+05:30", "influencer_id": f"{run}-inf{i % 4}",
+               "lines": [{"product": "p", "brand": "Gritzo", "quantity": 1, "revenue": "10"}]} for i in range(40)]
+    assert pipeline.post(orders).status_code == 202
+
+    def messages(topic: str) -> dict:
+        consumer = KafkaConsumer(bootstrap_servers=pipeline.settings.kafka_bootstrap, consumer_timeout_ms=2000,
+                                 auto_offset_reset="earliest", enable_auto_commit=False)
+        consumer.subscribe([pipeline.settings.topic(topic)])
+        found = {json.loads(m.value)["order_id"]: m for m in consumer if run in m.value.decode()}
+        consumer.close()
+        return found
+
+    sent = eventually(lambda: messages(topics.ATTRIBUTIONS), lambda found: len(found) == 40, 60, "40 records")
+    source = messages(topics.STOREFRONT)
+    parts = len(KafkaConsumer(bootstrap_servers=pipeline.settings.kafka_bootstrap).partitions_for_topic(
+        pipeline.settings.topic(topics.ATTRIBUTIONS)))
+    for order_id, record in sent.items():
+        assert record.timestamp == source[order_id].timestamp
+        assert record.partition == (murmur2(record.key) & 0x7FFFFFFF) % parts

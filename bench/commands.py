@@ -17,6 +17,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--minutes", type=float, default=30, help="soak: duration")
     p.add_argument("--rate", type=float, default=None, help="events/s: faults (500), soak (700), freshness (half "
                                                            "the e2e median of this run, else 700)")
+    p.add_argument("--workers", type=int, default=1, help="e2e: attribution and aggregator workers of each")
+    p.add_argument("--partitions", type=int, default=6, help="e2e: partitions of every topic")
     p.add_argument("--lines", type=int, default=10_000_000, help="dashboard: attributed order lines")
     p.add_argument("--influencers", type=int, default=100_000)
     p.add_argument("--days", type=int, default=365)
@@ -50,7 +52,7 @@ def main(args: argparse.Namespace) -> None:
     workloads = {
         "ingest": lambda f: pipeline.bench_ingest(args.orders, profile=profile),
         "attribution": lambda f: attribution.bench_attribution(args.events or 200_000, profile=profile),
-        "e2e": lambda f: pipeline.bench_e2e(args.orders, profile=profile),
+        "e2e": lambda f: pipeline.bench_e2e(args.orders, args.workers, profile=profile, partitions=args.partitions),
         "freshness": lambda f: freshness.bench_freshness(fresh_rate(f)),
         "replay": lambda f: freshness.bench_replay(args.orders),
         "aggregator": lambda f: aggregator.bench_aggregator(args.events or 200_000, profile=profile),

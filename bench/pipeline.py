@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import text
@@ -58,11 +59,12 @@ def bench_ingest(events: int, connections: int = 8, profile: Path | None = None)
             "_refused": sent.refused}
 
 
-def bench_e2e(n_orders: int, workers: int = 1, profile: Path | None = None) -> dict:
+def bench_e2e(n_orders: int, workers: int = 1, profile: Path | None = None, partitions: int = 6) -> dict:
     setup, picked = orders(n_orders)
     lines = sum(len(o["lines"]) for o in picked)
+    revenue = sum(Decimal(line["revenue"]) for o in picked for line in o["lines"])
     names = ("ingest", *_replicas("attribution", workers), *_replicas("aggregator", workers))
-    with _stack(names) as stack:
+    with _stack(names, partitions=partitions) as stack:
         engine = make_engine(stack.settings.database_url)
         url = ingest_url(stack)
         post_all(url, DEV_API_KEY, encode(setup, 500))
@@ -77,10 +79,15 @@ def bench_e2e(n_orders: int, workers: int = 1, profile: Path | None = None) -> d
               f"ingest took {sent.elapsed_s:.1f}s", flush=True)
         _, ceiling = baselines.consume_and_discard(stack.settings.kafka_bootstrap, stack.settings.topic(STOREFRONT),
                                                    stack.partitions)
+        with engine.connect() as conn:  # a fast run that is not exact does not count
+            got = tuple(conn.execute(text("SELECT count(*), coalesce(sum(revenue), 0) FROM attributed_orders")).one())
         engine.dispose()
         rss = dict(stack.peak_rss_mb)
-    return {"e2e.orders_per_s": _fig(n_orders / elapsed, "orders/s", ceiling),
-            "e2e.ingest_events_per_s": _fig(sent.rate, "events/s"), "_drain_after_send_s": round(drained, 1),
+    if got != (lines, revenue):
+        raise AssertionError(f"e2e is not exact: (lines, revenue) {got} in Postgres, {(lines, revenue)} sent")
+    name = "e2e" if workers == 1 else f"e2e.{workers}_workers_{partitions}_partitions"
+    return {f"{name}.orders_per_s": _fig(n_orders / elapsed, "orders/s", ceiling),
+            f"{name}.ingest_events_per_s": _fig(sent.rate, "events/s"), "_drain_after_send_s": round(drained, 1),
             "_peak_rss_mb": rss}
 
 
@@ -96,8 +103,8 @@ def _fig(value: float, unit: str, baseline: float | None = None) -> dict:
 
 
 class _stack:
-    def __init__(self, workers: tuple[str, ...], env: dict | None = None) -> None:
-        self.stack = Stack(workers=workers, extra_env={"HK_LOG_LEVEL": "WARNING", **(env or {})})
+    def __init__(self, workers: tuple[str, ...], env: dict | None = None, partitions: int = 6) -> None:
+        self.stack = Stack(workers=workers, partitions=partitions, extra_env={"HK_LOG_LEVEL": "WARNING", **(env or {})})
 
     def __enter__(self) -> Stack:
         return self.stack.start()

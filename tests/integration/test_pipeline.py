@@ -311,7 +311,7 @@ def test_attribution_records_go_out_in_batches_keyed_and_stamped_as_their_storef
         consumer = KafkaConsumer(bootstrap_servers=pipeline.settings.kafka_bootstrap, consumer_timeout_ms=2000,
                                  auto_offset_reset="earliest", enable_auto_commit=False)
         consumer.subscribe([pipeline.settings.topic(topic)])
-        found = {json.loads(m.value)["order_id"]: m for m in consumer if run in m.value.decode()}
+        found = {json.loads(m.value)["order_id"]: m for m in consumer if run.encode() in m.value}  # poison bytes too
         consumer.close()
         return found
 

@@ -17,20 +17,18 @@ from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import psutil
 from confluent_kafka import Consumer, TopicPartition
 
 from services.common import topics
-from services.common.events import dumps, loads
+from services.common.events import STOREFRONT_TYPES, dumps, loads
 
 from . import baselines
-from .aggregator import _faust_discard, _routed, attribution_records, produce
+from .aggregator import _cpu, _faust_discard, _routed, attribution_records, produce
 from .chaos import Stack
 from .pipeline import _fig
 from .profile import profiled
 from .workload import Workload, generate
-
-STOREFRONT_TYPES = ("order", "refund", "click")
-
 
 def bench_attribution(n_events: int, profile: Path | None = None, seed: int = 7) -> dict:
     workload = with_clicks(generate(n_events, seed=seed, run=uuid.uuid4().hex[:6]), seed)
@@ -48,7 +46,7 @@ def bench_attribution(n_events: int, profile: Path | None = None, seed: int = 7)
         with profiled({"attribution": pid}, profile):
             wait_records(stack.settings.kafka_bootstrap, out, stack.partitions, len(expected), 1800)
         elapsed = time.perf_counter() - started
-        cpu_s = _cpu(pid)
+        cpu_s = _cpu(psutil.Process(pid))
         stack.procs.stop("attribution")
         exact(stack.settings.kafka_bootstrap, out, stack.partitions, expected)
         ceiling = baselines.consume_and_discard(stack.settings.kafka_bootstrap,
@@ -134,9 +132,3 @@ def exact(bootstrap: str, topic: str, partitions: int, expected: list[tuple[str,
         raise AssertionError(f"hk.attributions is not exact: {len(missing):,} expected records missing "
                              f"(e.g. {missing[:1]}), {len(unexpected):,} unexpected (e.g. {unexpected[:1]})")
     print(f"attribution: exact: {len(want):,} distinct records, {read - len(want):,} sent again", flush=True)
-
-
-def _cpu(pid: int) -> float:
-    import psutil
-    t = psutil.Process(pid).cpu_times()
-    return t.user + t.system + t.children_user + t.children_system

@@ -16,17 +16,16 @@ def build(settings: Settings, worker: str = "aggregator"):
     app = make_app("discard", settings, settings.aggregator_web_port)
     source = raw_topic(app, settings, *topics.CONSUMERS[worker])
 
+    by_hand = worker == "attribution"  # its path: batches acknowledged by hand once delivered
+
     @app.agent(source)
     async def discard(stream):
-        if worker == "attribution":  # its path: batches acknowledged by hand once delivered
-            async for events in stream.noack_take(settings.batch_size, within=settings.batch_seconds):
-                for event in events:
-                    CONSUMED.labels("discard", event.message.topic).inc()
-                    await stream.ack(event)
-            return
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_seconds):
+        take = stream.noack_take if by_hand else stream.take_events
+        async for events in take(settings.batch_size, within=settings.batch_seconds):
             for event in events:
                 CONSUMED.labels("discard", event.message.topic).inc()
+                if by_hand:
+                    await stream.ack(event)
 
     return app
 

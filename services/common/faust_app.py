@@ -92,14 +92,17 @@ class DeadLetters:
 
     async def send(self, event, error: InvalidEvent | Exception) -> None:
         m = event.message
-        value = record(self.service, error, topic=m.topic, partition=m.partition, offset=m.offset,
-                       key=m.key, value=m.value)
-        await retrying(f"dead letter for {m.topic}[{m.partition}]@{m.offset}", lambda: self._send(m.key, value))
+        await self._publish(error, m.topic, m.partition, m.offset, m.key, m.value)
 
     async def send_unsourced(self, topic: str, partition: int, key: bytes | None, value: bytes, error: InvalidEvent) -> None:
         """A dead letter for what the worker held rather than read at an offset (a refund kept waiting)."""
-        value = record(self.service, error, topic=topic, partition=partition, offset=None, key=key, value=value)
-        await retrying(f"dead letter for {topic}[{partition}]", lambda: self._send(key, value))
+        await self._publish(error, topic, partition, None, key, value)
+
+    async def _publish(self, error: InvalidEvent | Exception, topic: str, partition: int | None, offset: int | None,
+                       key: bytes | None, value: bytes | None) -> None:
+        letter = record(self.service, error, topic=topic, partition=partition, offset=offset, key=key, value=value)
+        where = f"{topic}[{partition}]" + (f"@{offset}" if offset is not None else "")
+        await retrying(f"dead letter for {where}", lambda: self._send(key, letter))
 
     async def _send(self, key: bytes | None, value: bytes) -> None:
         # force: published now (not attached to the event until the next commit), and acknowledged before the

@@ -91,8 +91,6 @@ class Progress:
         return out
 
 
-
-
 async def seek_back(app, progress: Progress, holes: dict, counted) -> None:
     """Seek each partition with a hole back to where its output ends (``counted``: the metric of holes met)."""
     for tp, offset in progress.to_seek(holes).items():

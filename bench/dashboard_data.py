@@ -108,21 +108,24 @@ FROM (SELECT day, influencer_id, brand, platform, counts_order::integer AS order
       SELECT day, influencer_id, brand, platform, 0, 0, 0, 1, reach, likes, comments FROM public.posts) f
 GROUP BY f.day, f.influencer_id, f.brand, f.platform;
 CREATE VIEW raw.rolling_current AS SELECT f.* FROM public.rolling_from_daily(business_today()) f;
+CREATE VIEW raw.daily_totals AS SELECT f.* FROM public.daily_totals_from_facts() f;
 GRANT USAGE ON SCHEMA raw TO hk_grafana;
 GRANT SELECT ON ALL TABLES IN SCHEMA raw TO hk_grafana;
 """
 
 ROLLUPS = """
 INSERT INTO influencer_daily SELECT * FROM raw.influencer_daily ORDER BY day;
+INSERT INTO daily_totals SELECT * FROM daily_totals_from_facts() ORDER BY day;
 SELECT refresh_rolling(true);
 """
 
-COUNTED = ("attributed_orders", "posts", "refunds", "spend", "influencer_daily", "rolling_sums")
+COUNTED = ("attributed_orders", "posts", "refunds", "spend", "influencer_daily", "daily_totals", "rolling_sums")
 BUSIEST = """SELECT influencer_id FROM rolling_sums WHERE window_days = 30 AND brand = '' AND influencer_id <> ''
              ORDER BY orders DESC, influencer_id LIMIT 1"""
 
 # Bench database only: no WAL for the bulk tables (SET UNLOGGED rewrites a table, so do it while empty).
-UNLOGGED = ("influencers", "contracts", "posts", "attributed_orders", "refunds", "spend", "influencer_daily", "rolling_sums")
+UNLOGGED = ("influencers", "contracts", "posts", "attributed_orders", "refunds", "spend", "influencer_daily", "daily_totals",
+            "rolling_sums")
 
 
 def statements(sql: str) -> list[str]:

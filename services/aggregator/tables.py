@@ -69,6 +69,16 @@ rolling_sums = Table(
     Column("reach", BigInteger, nullable=False), Column("likes", BigInteger, nullable=False),
     Column("comments", BigInteger, nullable=False))
 
+daily_totals = Table(  # influencer_daily per category instead of influencer (migration 0008, board_totals.py)
+    "daily_totals", metadata,
+    Column("day", Date, primary_key=True), Column("brand", Text, primary_key=True),
+    Column("platform", Text, primary_key=True), Column("category", Text, primary_key=True),
+    Column("orders", BigInteger, nullable=False), Column("revenue", MONEY, nullable=False),
+    Column("spend", MONEY, nullable=False), Column("posts", BigInteger, nullable=False),
+    Column("reach", BigInteger, nullable=False), Column("likes", BigInteger, nullable=False),
+    Column("comments", BigInteger, nullable=False), Column("rated_posts", BigInteger, nullable=False),
+    Column("post_rates", Numeric, nullable=False))
+
 DAILY_MEASURES = ("orders", "revenue", "spend", "posts", "reach", "likes", "comments")
 
 source_offsets = Table(  # where each source partition's facts end (migration 0007; written by progress.store)

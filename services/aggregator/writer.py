@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from ..common.events import money, timestamp
 from . import tables as t
 from .batch import Batch, Calendar, Deltas
+from .board_totals import BoardTotals
 from .bulk import insert_rows
 from ..alerts.store import detect
 from ..alerts.thresholds import AlertConfig
@@ -29,12 +30,18 @@ def write_batch(engine: Engine, batch: Batch, calendar: Calendar, alerts: AlertC
     outcome: Counter = Counter()
     with engine.begin() as conn:
         store_offsets(conn, consumer, batch.offsets)
-        _lock_influencers(conn, batch.influencer_ids())
+        ids = batch.influencer_ids()
+        _lock_influencers(conn, ids)
+        totals = BoardTotals() if rollups else None
+        upserted = sorted({r["influencer_id"] for r in batch.influencers})
+        before = totals.known(conn, upserted) if totals else {}
         _upsert_influencers(conn, batch.influencers)
+        if totals:
+            totals.start(conn, ids, upserted, before)
         changed_contracts = _upsert_contracts(conn, batch.contracts)
-        platforms = _platforms(conn, batch.influencer_ids())
+        platforms = _platforms(conn, ids)
         deltas, sources = Deltas() if rollups else _Unkept(), []
-        sources += _posts(conn, batch.posts, calendar, deltas, outcome)
+        sources += _posts(conn, batch.posts, calendar, deltas, outcome, totals)
         sources += _order_lines(conn, batch.order_lines, calendar, platforms, deltas, outcome)
         sources += _refund_lines(conn, batch.refund_lines, calendar, platforms, deltas, outcome)
         sources += _backfill_sources(conn, changed_contracts, calendar)
@@ -42,6 +49,8 @@ def write_batch(engine: Engine, batch: Batch, calendar: Calendar, alerts: AlertC
         if not rollups:
             return outcome
         _apply(conn, deltas)
+        totals.add_daily(conn, deltas)
+        totals.write(conn)
         as_of = apply_rolling(conn, deltas)
         if alerts is not None and as_of is not None:
             for action, n in detect(conn, deltas, as_of, alerts).items():
@@ -99,7 +108,7 @@ def _platforms(conn: Connection, ids: list[str]) -> dict[str, str]:
                                      {"ids": ids}).all())
 
 
-def _posts(conn, records, calendar, deltas, outcome) -> list[Source]:
+def _posts(conn, records, calendar, deltas, outcome, totals: BoardTotals | None) -> list[Source]:
     if not records:
         return []
     ids = sorted({r["post_id"] for r in records})
@@ -129,7 +138,12 @@ def _posts(conn, records, calendar, deltas, outcome) -> list[Source]:
         outcome["posts.inserted" if not old else "posts.updated"] += 1
     if changed:
         cols = tuple(c for c in next(iter(changed.values())) if c != "post_id")
+        ids = sorted(changed)
+        if totals:  # the engagement rates as Postgres computes them: the old snapshots' out, the new ones' in
+            totals.post_rates(conn, ids, -1)
         insert_rows(conn, t.posts, list(changed.values()), conflict=("post_id",), replace=cols)
+        if totals:
+            totals.post_rates(conn, ids, 1)
     return sources
 
 

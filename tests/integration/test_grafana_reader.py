@@ -42,7 +42,7 @@ SELECT refresh_rolling(true);
 
 # What the boards and reports read (services/reports/catalog.py, services/dashboards/): stated here, not
 # imported from the migration, so a grant added there without a reason fails this test.
-CONTRACT = {"app_config", "brand_config", "brand_rolling", "contracts", "influencer_daily", "influencer_rolling",
+CONTRACT = {"app_config", "brand_config", "brand_rolling", "contracts", "daily_totals", "influencer_daily", "influencer_rolling",
             "influencers", "order_lines", "posts", "roas_alerts", "rolling_current", "spend"}
 
 
@@ -81,7 +81,7 @@ def test_the_reader_runs_every_report(reader):
                                  "current_setting('default_transaction_read_only')")).one() == ("hk_grafana", "10s", "on")
         for name in REPORTS:
             run(conn, name).all()
-        assert conn.execute(text("SELECT count(*) FROM influencer_rolling")).scalar_one() == 2  # 7 and 30 days
+        assert conn.execute(text("SELECT count(*) FROM influencer_rolling")).scalar_one() == 4  # 7, 30, 31, 366 days
 
 
 @pytest.mark.parametrize("name", BOARDS)

@@ -20,8 +20,9 @@ def test_upgrade_downgrade_upgrade(postgres):
     engine = make_engine(url)
     with engine.connect() as conn:
         head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head == "0007"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head == "0008"
         assert conn.execute(text("SELECT count(*) FROM source_offsets")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM daily_totals")).scalar_one() == 0
         assert [tuple(map(str, r)) for r in conn.execute(text("SELECT * FROM brand_config"))] == [("Gritzo", "0.3000")]
         assert conn.execute(text("SELECT value FROM app_config WHERE key = 'underperforming_min_spend'")).scalar_one() == "250"
         assert conn.execute(text("SELECT as_of = business_today() FROM rolling_state")).scalar_one() is True

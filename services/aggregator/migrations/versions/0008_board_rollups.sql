@@ -1,0 +1,265 @@
+-- The campaign board from maintained state (issue 18). Two sources replace the slice of influencer_daily that
+-- every campaign panel added up at each read:
+--  * daily_totals: influencer_daily without the influencer, per (day, brand, platform, category), plus the
+--    per-post engagement sums; any date range is a few hundred rows. The aggregator keeps it in each batch's
+--    transaction (services/aggregator/board_totals.py), moving an influencer's history when its category changes.
+--  * the rolling windows (rolling_sums), now also 31 and 366 days: Grafana's "last 30 days" and "last 365 days"
+--    are 31 and 366 business days ending today. A per-influencer panel over such a range reads one maintained
+--    row per influencer instead of summing its daily rows.
+-- Any other range or filter takes the daily rows as before: same answers, only slower.
+
+-- category '' = an influencer the pipeline has not been told about yet (report_facts' NULL category)
+CREATE TABLE daily_totals (
+  day date NOT NULL, brand text NOT NULL, platform text NOT NULL, category text NOT NULL,
+  orders bigint NOT NULL DEFAULT 0, revenue NUMERIC(20,4) NOT NULL DEFAULT 0, spend NUMERIC(20,4) NOT NULL DEFAULT 0,
+  posts bigint NOT NULL DEFAULT 0, reach bigint NOT NULL DEFAULT 0, likes bigint NOT NULL DEFAULT 0,
+  comments bigint NOT NULL DEFAULT 0,
+  rated_posts bigint NOT NULL DEFAULT 0,   -- posts with reach > 0 (report_kpis' avg_engagement_rate)
+  post_rates numeric NOT NULL DEFAULT 0,   -- the sum of their (likes + comments) * 100.0 / reach, exact
+  PRIMARY KEY (day, brand, platform, category));
+CREATE INDEX daily_totals_brand ON daily_totals (brand);
+CREATE INDEX daily_totals_platform ON daily_totals (platform);
+
+-- daily_totals as the facts define it: what hk rebuild writes and what the live table must equal.
+CREATE FUNCTION daily_totals_from_facts()
+RETURNS TABLE (day date, brand text, platform text, category text, orders bigint, revenue numeric, spend numeric,
+               posts bigint, reach bigint, likes bigint, comments bigint, rated_posts bigint, post_rates numeric)
+STABLE LANGUAGE sql AS $$
+  SELECT k.day, k.brand, k.platform, k.category, sum(k.orders)::bigint, sum(k.revenue), sum(k.spend),
+         sum(k.posts)::bigint, sum(k.reach)::bigint, sum(k.likes)::bigint, sum(k.comments)::bigint,
+         sum(k.rated_posts)::bigint, sum(k.post_rates)
+  FROM (SELECT d.day, d.brand, d.platform, coalesce(i.category, '') AS category, d.orders, d.revenue, d.spend,
+               d.posts, d.reach, d.likes, d.comments, 0 AS rated_posts, 0::numeric AS post_rates
+        FROM influencer_daily d LEFT JOIN influencers i ON i.influencer_id = d.influencer_id
+        UNION ALL
+        SELECT p.day, p.brand, p.platform, coalesce(i.category, ''), 0, 0, 0, 0, 0, 0, 0, 1,
+               (p.likes + p.comments) * 100.0 / p.reach
+        FROM posts p LEFT JOIN influencers i ON i.influencer_id = p.influencer_id WHERE p.reach > 0) k
+  GROUP BY k.day, k.brand, k.platform, k.category
+$$;
+INSERT INTO daily_totals SELECT * FROM daily_totals_from_facts();
+
+-- Whether a board's multi-value selection is every value there is ("All" arrives as the full list): then the
+-- maintained all-brands rows serve it. Each distinct value is one index probe (no loose index scan in Postgres).
+-- public.: the bench's raw baseline shadows daily_totals with a view, and these are lists, not figures.
+CREATE FUNCTION covers_all_brands(p_brands text[]) RETURNS boolean STABLE LANGUAGE sql AS $$
+  WITH RECURSIVE v AS (SELECT min(brand) AS x FROM public.daily_totals UNION ALL
+                       SELECT (SELECT min(brand) FROM public.daily_totals WHERE brand > v.x) FROM v WHERE v.x IS NOT NULL)
+  SELECT coalesce(cardinality(p_brands), 0) = 0 OR NOT EXISTS (SELECT 1 FROM v WHERE v.x <> ALL(p_brands))
+$$;
+CREATE FUNCTION covers_all_platforms(p_platforms text[]) RETURNS boolean STABLE LANGUAGE sql AS $$
+  WITH RECURSIVE v AS (SELECT min(platform) AS x FROM public.daily_totals UNION ALL
+                       SELECT (SELECT min(platform) FROM public.daily_totals WHERE platform > v.x) FROM v WHERE v.x IS NOT NULL)
+  SELECT coalesce(cardinality(p_platforms), 0) = 0 OR NOT EXISTS (SELECT 1 FROM v WHERE v.x <> ALL(p_platforms))
+$$;
+
+CREATE OR REPLACE FUNCTION rolling_windows() RETURNS integer[] IMMUTABLE LANGUAGE sql AS $$ SELECT ARRAY[7, 30, 31, 366] $$;
+
+-- The maintained window that is exactly this range, if any: it ends today, is as long as a window, and no
+-- platform is filtered out (the windows have no platform dimension). NULL: read the daily rows.
+CREATE FUNCTION report_window(p_from date, p_to date, p_platforms text[]) RETURNS integer STABLE LANGUAGE sql AS $$
+  SELECT w FROM unnest(rolling_windows()) w
+  WHERE p_to = business_today() AND p_from = p_to - w + 1 AND covers_all_platforms(p_platforms)
+$$;
+
+-- Per influencer in a window (all windows when p_window is NULL): the all-brands row as it is, or the chosen
+-- brands' rows summed.
+CREATE FUNCTION window_influencers(p_window integer, p_brands text[])
+RETURNS TABLE (window_days integer, influencer_id text, orders integer, revenue numeric, incremental_revenue numeric,
+               spend numeric, posts integer, reach bigint, likes bigint, comments bigint)
+STABLE LANGUAGE sql AS $$
+  SELECT r.window_days, r.influencer_id, r.orders, r.revenue, r.incremental_revenue, r.spend, r.posts, r.reach,
+         r.likes, r.comments
+  FROM rolling_current r
+  WHERE (SELECT covers_all_brands(p_brands)) AND r.brand = '' AND r.influencer_id <> ''
+    AND (p_window IS NULL OR r.window_days = p_window)
+  UNION ALL
+  SELECT r.window_days, r.influencer_id, sum(r.orders)::integer, sum(r.revenue), sum(r.incremental_revenue),
+         sum(r.spend), sum(r.posts)::integer, sum(r.reach)::bigint, sum(r.likes)::bigint, sum(r.comments)::bigint
+  FROM rolling_current r
+  WHERE NOT (SELECT covers_all_brands(p_brands)) AND r.brand = ANY(p_brands) AND r.influencer_id <> ''
+    AND (p_window IS NULL OR r.window_days = p_window)
+  GROUP BY r.window_days, r.influencer_id
+$$;
+
+CREATE OR REPLACE FUNCTION report_rolling(p_window integer DEFAULT NULL, p_brands text[] DEFAULT NULL,
+                                          p_categories text[] DEFAULT NULL)
+RETURNS TABLE (window_days integer, as_of date, influencer_id text, name text, category text, orders integer,
+               revenue numeric, spend numeric, posts integer, reach bigint, likes bigint, comments bigint,
+               roas numeric, roas_class text, incremental_roas numeric, engagement_rate numeric,
+               engagement_class text, cpm numeric, cost_per_order numeric)
+STABLE LANGUAGE sql AS $$
+  SELECT s.window_days, (SELECT business_today()), s.influencer_id, i.name, i.category, s.orders, s.revenue, s.spend,
+         s.posts, s.reach, s.likes, s.comments, m.*
+  FROM window_influencers(p_window, p_brands) s
+  LEFT JOIN influencers i ON i.influencer_id = s.influencer_id
+  CROSS JOIN LATERAL derived_metrics(s.revenue, s.incremental_revenue, s.spend, s.orders, s.reach, s.likes, s.comments) m
+  WHERE in_filter(i.category, p_categories)
+  ORDER BY s.window_days, m.roas DESC NULLS LAST, s.revenue DESC, s.influencer_id
+$$;
+
+-- daily_totals under the common filters, with incremental revenue (linear in revenue, so per brand is exact).
+CREATE FUNCTION report_totals(p_from date DEFAULT NULL, p_to date DEFAULT NULL, p_brands text[] DEFAULT NULL,
+                              p_platforms text[] DEFAULT NULL, p_categories text[] DEFAULT NULL)
+RETURNS TABLE (day date, brand text, platform text, category text, orders bigint, revenue numeric,
+               incremental_revenue numeric, spend numeric, posts bigint, reach bigint, likes bigint, comments bigint,
+               rated_posts bigint, post_rates numeric)
+STABLE LANGUAGE sql AS $$
+  SELECT t.day, t.brand, t.platform, nullif(t.category, ''), t.orders, t.revenue,
+         incremental(t.revenue, b.incremental_baseline, dflt.v), t.spend, t.posts, t.reach, t.likes, t.comments,
+         t.rated_posts, t.post_rates
+  FROM daily_totals t
+  LEFT JOIN brand_config b ON b.brand = t.brand
+  CROSS JOIN (SELECT value::numeric AS v FROM app_config WHERE key = 'incremental_baseline') dflt
+  WHERE day_in_range(t.day, p_from, p_to) AND in_filter(t.brand, p_brands) AND in_filter(t.platform, p_platforms)
+    AND in_filter(nullif(t.category, ''), p_categories)
+$$;
+
+-- Influencers active per group (or in all, key ''): from the window when the range is one and the grouping
+-- allows it (the windows have brand but no platform or day), else counted distinct over the daily rows.
+CREATE FUNCTION report_active(p_dimension text, p_from date DEFAULT NULL, p_to date DEFAULT NULL,
+                              p_brands text[] DEFAULT NULL, p_platforms text[] DEFAULT NULL,
+                              p_categories text[] DEFAULT NULL)
+RETURNS TABLE (key text, influencers bigint)
+STABLE LANGUAGE sql AS $$
+  SELECT a.key, sum(a.n)::bigint FROM (
+    SELECT CASE p_dimension WHEN 'category' THEN coalesce(i.category, 'unknown') ELSE '' END AS key, count(*) AS n
+    FROM window_influencers((SELECT report_window(p_from, p_to, p_platforms)), p_brands) w
+    LEFT JOIN influencers i ON i.influencer_id = w.influencer_id
+    WHERE p_dimension IN ('', 'category') AND (SELECT report_window(p_from, p_to, p_platforms)) IS NOT NULL
+      AND in_filter(i.category, p_categories)
+    GROUP BY 1
+    UNION ALL
+    SELECT r.brand, count(*)
+    FROM rolling_current r LEFT JOIN influencers i ON i.influencer_id = r.influencer_id
+    WHERE p_dimension = 'brand' AND (SELECT report_window(p_from, p_to, p_platforms)) IS NOT NULL
+      AND r.window_days = (SELECT report_window(p_from, p_to, p_platforms)) AND r.influencer_id <> ''
+      AND r.brand <> '' AND in_filter(r.brand, p_brands) AND in_filter(i.category, p_categories)
+    GROUP BY 1
+    UNION ALL
+    SELECT CASE p_dimension WHEN 'brand' THEN f.brand WHEN 'platform' THEN f.platform
+                            WHEN 'category' THEN coalesce(f.category, 'unknown') WHEN 'day' THEN f.day::text
+                            ELSE '' END, count(DISTINCT f.influencer_id)
+    FROM report_facts(p_from, p_to, p_brands, p_platforms, p_categories) f
+    WHERE (p_dimension IN ('platform', 'day') OR (SELECT report_window(p_from, p_to, p_platforms)) IS NULL)
+    GROUP BY 1) a
+  GROUP BY a.key
+$$;
+
+-- The facts summed per one dimension with every metric. Per influencer: the window's rows when the range is
+-- one, else the daily rows. Per brand, platform, category or day: daily_totals, with the active influencers
+-- joined on (a board panel that does not show them does not compute them: the join is removed).
+CREATE OR REPLACE FUNCTION report_grouped(p_dimension text, p_from date DEFAULT NULL, p_to date DEFAULT NULL,
+                                          p_brands text[] DEFAULT NULL, p_platforms text[] DEFAULT NULL,
+                                          p_categories text[] DEFAULT NULL)
+RETURNS TABLE (key text, influencers bigint, posts integer, reach bigint, likes bigint, comments bigint, orders integer,
+               revenue numeric, spend numeric, roas numeric, roas_class text, incremental_roas numeric,
+               engagement_rate numeric, engagement_class text, cpm numeric, cost_per_order numeric)
+STABLE LANGUAGE sql AS $$
+  SELECT s.key, s.influencers, s.posts, s.reach, s.likes, s.comments, s.orders, s.revenue, s.spend,
+         m.roas, m.roas_class, m.incremental_roas, m.engagement_rate, m.engagement_class, m.cpm, m.cost_per_order
+  FROM (SELECT w.influencer_id AS key, 1::bigint AS influencers, w.posts, w.reach, w.likes, w.comments, w.orders,
+               w.revenue, w.incremental_revenue, w.spend
+        FROM window_influencers((SELECT report_window(p_from, p_to, p_platforms)), p_brands) w
+        LEFT JOIN influencers i ON i.influencer_id = w.influencer_id
+        WHERE p_dimension = 'influencer' AND (SELECT report_window(p_from, p_to, p_platforms)) IS NOT NULL
+          AND in_filter(i.category, p_categories)
+        UNION ALL
+        SELECT f.influencer_id, count(DISTINCT f.influencer_id), sum(f.posts)::integer, sum(f.reach)::bigint,
+               sum(f.likes)::bigint, sum(f.comments)::bigint, sum(f.orders)::integer, coalesce(sum(f.revenue), 0),
+               coalesce(sum(f.incremental_revenue), 0), coalesce(sum(f.spend), 0)
+        FROM report_facts(p_from, p_to, p_brands, p_platforms, p_categories) f
+        WHERE p_dimension = 'influencer' AND (SELECT report_window(p_from, p_to, p_platforms)) IS NULL
+        GROUP BY f.influencer_id
+        UNION ALL
+        SELECT t.key, a.influencers, t.posts, t.reach, t.likes, t.comments, t.orders, t.revenue,
+               t.incremental_revenue, t.spend
+        FROM (SELECT CASE p_dimension WHEN 'brand' THEN f.brand WHEN 'platform' THEN f.platform
+                                      WHEN 'category' THEN coalesce(f.category, 'unknown') WHEN 'day' THEN f.day::text
+                                      END AS key,
+                     sum(f.posts)::integer AS posts, sum(f.reach)::bigint AS reach, sum(f.likes)::bigint AS likes,
+                     sum(f.comments)::bigint AS comments, sum(f.orders)::integer AS orders,
+                     coalesce(sum(f.revenue), 0) AS revenue, coalesce(sum(f.incremental_revenue), 0) AS incremental_revenue,
+                     coalesce(sum(f.spend), 0) AS spend
+              FROM report_totals(p_from, p_to, p_brands, p_platforms, p_categories) f
+              WHERE p_dimension <> 'influencer'
+              GROUP BY 1) t
+        LEFT JOIN report_active(p_dimension, p_from, p_to, p_brands, p_platforms, p_categories) a ON a.key = t.key) s
+  CROSS JOIN LATERAL derived_metrics(s.revenue, s.incremental_revenue, s.spend, s.orders, s.reach, s.likes, s.comments) m
+$$;
+
+CREATE OR REPLACE FUNCTION report_kpis(p_from date DEFAULT NULL, p_to date DEFAULT NULL, p_brands text[] DEFAULT NULL,
+                                       p_platforms text[] DEFAULT NULL, p_categories text[] DEFAULT NULL)
+RETURNS TABLE (total_revenue numeric, total_spend numeric, overall_roas numeric, roas_class text,
+               incremental_roas numeric, total_orders bigint, total_posts bigint, total_reach bigint,
+               total_likes bigint, total_comments bigint, engagement_rate numeric, avg_engagement_rate numeric,
+               influencers bigint, cpm numeric, cost_per_order numeric)
+STABLE LANGUAGE sql AS $$
+  SELECT s.revenue, s.spend, m.roas, m.roas_class, m.incremental_roas, s.orders, s.posts, s.reach, s.likes,
+         s.comments, m.engagement_rate, s.avg_rate, s.influencers, m.cpm, m.cost_per_order
+  FROM (SELECT coalesce(sum(f.revenue), 0) AS revenue, coalesce(sum(f.incremental_revenue), 0) AS incremental_revenue,
+               coalesce(sum(f.spend), 0) AS spend, coalesce(sum(f.orders), 0)::bigint AS orders,
+               coalesce(sum(f.posts), 0)::bigint AS posts, coalesce(sum(f.reach), 0)::bigint AS reach,
+               coalesce(sum(f.likes), 0)::bigint AS likes, coalesce(sum(f.comments), 0)::bigint AS comments,
+               -- avg() is sum / count with numeric division: the mean of the per-post rates, as report_posts gives them
+               round(sum(f.post_rates) / nullif(sum(f.rated_posts), 0), 4) AS avg_rate,
+               (SELECT coalesce(sum(a.influencers), 0)::bigint
+                FROM report_active('', p_from, p_to, p_brands, p_platforms, p_categories) a) AS influencers
+        FROM report_totals(p_from, p_to, p_brands, p_platforms, p_categories) f) s
+  CROSS JOIN LATERAL derived_metrics(s.revenue, s.incremental_revenue, s.spend, s.orders, s.reach, s.likes, s.comments) m
+$$;
+
+GRANT SELECT ON daily_totals TO hk_grafana;
+
+-- reference_rate()'s rules, each rate computed once: the influencer's own latest contract of the basis for the
+-- brand, else the brand's average contracted rate for the basis, else the average over all brands.
+CREATE OR REPLACE FUNCTION report_payout_comparison(p_from date DEFAULT NULL, p_to date DEFAULT NULL, p_brands text[] DEFAULT NULL,
+  p_platforms text[] DEFAULT NULL, p_categories text[] DEFAULT NULL)
+RETURNS TABLE (influencer_id text, name text, brand text, current_basis text, posts integer, orders integer,
+               revenue numeric, actual_payout numeric, post_rate numeric, cost_post_basis numeric, order_rate numeric,
+               cost_order_basis numeric, revenue_share_rate numeric, cost_revenue_share_basis numeric,
+               cheapest_basis text, saving numeric)
+STABLE LANGUAGE sql AS $$
+  WITH latest AS (SELECT DISTINCT ON (k.influencer_id, k.brand, k.basis) k.influencer_id, k.brand, k.basis, k.rate,
+                         k.valid_from, k.contract_id
+                  FROM contracts k ORDER BY k.influencer_id, k.brand, k.basis, k.valid_from DESC, k.contract_id DESC),
+       own AS (SELECT l.influencer_id, l.brand, (array_agg(l.basis ORDER BY l.valid_from DESC, l.contract_id DESC))[1] AS basis,
+                      min(l.rate) FILTER (WHERE l.basis = 'post') AS post_rate,
+                      min(l.rate) FILTER (WHERE l.basis = 'order') AS order_rate,
+                      min(l.rate) FILTER (WHERE l.basis = 'revenue_share') AS rs_rate
+               FROM latest l GROUP BY l.influencer_id, l.brand),
+       averages AS (SELECT k.brand, round(avg(k.rate) FILTER (WHERE k.basis = 'post'), 6) AS post_rate,
+                           round(avg(k.rate) FILTER (WHERE k.basis = 'order'), 6) AS order_rate,
+                           round(avg(k.rate) FILTER (WHERE k.basis = 'revenue_share'), 6) AS rs_rate
+                    FROM contracts k GROUP BY GROUPING SETS ((k.brand), ())),  -- brand NULL: all brands
+       -- per (influencer, brand): the window's rows when the range is one, else the daily rows summed
+       activity AS (SELECT r.influencer_id, r.brand, r.posts, r.orders, r.revenue, r.spend
+                    FROM rolling_current r LEFT JOIN influencers i ON i.influencer_id = r.influencer_id
+                    WHERE (SELECT report_window(p_from, p_to, p_platforms)) IS NOT NULL
+                      AND r.window_days = (SELECT report_window(p_from, p_to, p_platforms))
+                      AND r.influencer_id <> '' AND r.brand <> '' AND in_filter(r.brand, p_brands)
+                      AND in_filter(i.category, p_categories)
+                    UNION ALL
+                    SELECT f.influencer_id, f.brand, sum(f.posts)::integer AS posts, sum(f.orders)::integer AS orders,
+                           sum(f.revenue) AS revenue, sum(f.spend) AS spend
+                    FROM report_facts(p_from, p_to, p_brands, p_platforms, p_categories) f
+                    WHERE f.influencer_id IS NOT NULL AND (SELECT report_window(p_from, p_to, p_platforms)) IS NULL
+                    GROUP BY f.influencer_id, f.brand),
+       rated AS (SELECT a.*, o.basis, coalesce(o.post_rate, b.post_rate, x.post_rate) AS post_rate,
+                        coalesce(o.order_rate, b.order_rate, x.order_rate) AS order_rate,
+                        coalesce(o.rs_rate, b.rs_rate, x.rs_rate) AS rs_rate
+                 FROM activity a
+                 LEFT JOIN own o ON o.influencer_id = a.influencer_id AND o.brand = a.brand
+                 LEFT JOIN averages b ON b.brand = a.brand
+                 LEFT JOIN averages x ON x.brand IS NULL)
+  SELECT c.influencer_id, i.name, c.brand, c.basis, c.posts, c.orders, c.revenue, c.spend, c.post_rate, c.cost_post,
+         c.order_rate, c.cost_order, c.rs_rate, c.cost_rs, best.basis, c.spend - best.cost
+  FROM (SELECT r.*, r.posts * r.post_rate AS cost_post, r.orders * r.order_rate AS cost_order,
+               round(r.revenue * r.rs_rate, 4) AS cost_rs
+        FROM rated r) c
+  LEFT JOIN influencers i ON i.influencer_id = c.influencer_id
+  LEFT JOIN LATERAL (SELECT v.basis, v.cost FROM (VALUES ('post', c.cost_post), ('order', c.cost_order),
+                                                         ('revenue_share', c.cost_rs)) v(basis, cost)
+                     WHERE v.cost IS NOT NULL ORDER BY v.cost, v.basis LIMIT 1) best ON true
+  ORDER BY c.spend - best.cost DESC NULLS LAST, c.influencer_id, c.brand
+$$;

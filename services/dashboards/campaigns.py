@@ -74,12 +74,12 @@ def build() -> db.Dashboard:
         f"SELECT * FROM report_influencers({FILTERS}, p_limit => 50)", height=10)))
     d = d.with_panel(drilldown_link(metrics_table(
         "Underperforming influencers", "Poor ROAS (< 2) with at least the configured minimum spend, worst first (500).",
-        f"SELECT * FROM report_underperforming({FILTERS}) LIMIT 500", span=12)))
+        f"SELECT * FROM report_underperforming({FILTERS}, p_limit => 500)", span=12)))
     d = d.with_panel(metrics_table("Category analysis", "Performance per influencer category.",
                                    f"SELECT * FROM report_categories({FILTERS})", span=12))
     d = d.with_panel(drilldown_link(metrics_table(
         "7-day ROAS now", "Rolling 7-day window ending today, per influencer (brand and category filters apply).",
-        "SELECT * FROM report_rolling(7, ARRAY[${brand:sqlstring}]::text[], ARRAY[${category:sqlstring}]::text[]) LIMIT 50")))
+        "SELECT * FROM report_rolling(7, ARRAY[${brand:sqlstring}]::text[], ARRAY[${category:sqlstring}]::text[], p_limit => 50)")))
     d = d.with_row(db.Row("Detailed analytics"))
     d = d.with_panel(classed(report_table(
         "Posts analytics", "Each post's latest snapshot and engagement rate.",

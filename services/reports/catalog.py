@@ -29,13 +29,13 @@ REPORTS = {r.name: r for r in (
     Report("daily", "report_daily", "Daily Revenue Trend"),
     Report("brands", "report_brands", "Brand Performance"),
     Report("influencers", "report_influencers", "Top Performers Table", limit=True),
-    Report("underperforming", "report_underperforming", "Underperforming Influencers", min_spend=True),
+    Report("underperforming", "report_underperforming", "Underperforming Influencers", min_spend=True, limit=True),
     Report("categories", "report_categories", "Category Analysis"),
     Report("posts", "report_posts", "Posts Analytics"),
     Report("orders", "report_orders", "Revenue Tracking"),
     Report("payouts", "report_payouts", "Payout Summary"),
     Report("payout_comparison", "report_payout_comparison", "Payout Optimization"),
-    Report("rolling", "report_rolling", "Rolling 7/30-day windows", dated=False, window=True),
+    Report("rolling", "report_rolling", "Rolling 7/30/31/366-day windows", dated=False, window=True, limit=True),
 )}
 
 

@@ -26,7 +26,7 @@ def upgrade() -> None:
 
 
 def _function(sql: str, name: str) -> str:
-    """One CREATE FUNCTION statement of an earlier migration, as CREATE OR REPLACE."""
+    """One CREATE FUNCTION statement of an earlier migration, as CREATE OR REPLACE (it also creates one dropped)."""
     found = re.search(rf"CREATE FUNCTION {name}\(.*?\$\$;", sql, re.S)
     return "CREATE OR REPLACE" + found.group(0)[len("CREATE"):]
 
@@ -37,11 +37,20 @@ def downgrade() -> None:
     panel_speed = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(panel_speed)
     comparison = re.search(r"CREATE OR REPLACE FUNCTION report_payout_comparison\(.*?\$\$;", panel_speed.UPGRADE, re.S)
-    op.execute(";\n".join([_function(seed, "report_grouped"), _function(seed, "report_kpis"),
-                           _function(seed, "report_rolling"), comparison.group(0).rstrip(";")]) + ";")
     op.execute("""
-DROP FUNCTION report_active; DROP FUNCTION report_totals; DROP FUNCTION window_influencers; DROP FUNCTION report_window;
-DROP FUNCTION covers_all_platforms; DROP FUNCTION covers_all_brands; DROP FUNCTION daily_totals_from_facts;
-DROP TABLE daily_totals;
+DROP VIEW influencer_rolling; DROP FUNCTION report_rolling(integer, text[], text[], integer);
+DROP FUNCTION report_underperforming(date, date, text[], text[], text[], numeric, integer);""")
+    op.execute("\n".join([_function(seed, "report_grouped"), _function(seed, "report_kpis"), _function(seed, "report_rolling"),
+                           _function(seed, "report_influencers"), _function(seed, "report_underperforming"),
+                           _function(seed, "report_top_influencers"),
+                           comparison.group(0)]))
+    op.execute("""
+CREATE VIEW influencer_rolling AS SELECT * FROM report_rolling();
+GRANT SELECT ON influencer_rolling TO hk_grafana;
+REVOKE SELECT ON rolling_sums, rolling_state FROM hk_grafana;
+DROP INDEX rolling_sums_rank; ALTER TABLE rolling_sums DROP COLUMN roas;
+DROP FUNCTION report_active; DROP FUNCTION report_totals; DROP FUNCTION window_influencers; DROP FUNCTION window_brand;
+DROP FUNCTION report_window; DROP FUNCTION covers_all_platforms; DROP FUNCTION covers_all_brands;
+DROP FUNCTION daily_totals_from_facts; DROP TABLE daily_totals;
 CREATE OR REPLACE FUNCTION rolling_windows() RETURNS integer[] IMMUTABLE LANGUAGE sql AS $$ SELECT ARRAY[7, 30] $$;
 SELECT refresh_rolling(true);""")

@@ -55,11 +55,24 @@ $$;
 
 CREATE OR REPLACE FUNCTION rolling_windows() RETURNS integer[] IMMUTABLE LANGUAGE sql AS $$ SELECT ARRAY[7, 30, 31, 366] $$;
 
--- The maintained window that is exactly this range, if any: it ends today, is as long as a window, and no
--- platform is filtered out (the windows have no platform dimension). NULL: read the daily rows.
+-- The ranked reports walk the windows in rank order and stop at their limit (ROAS is stored for that).
+ALTER TABLE rolling_sums ADD COLUMN roas numeric GENERATED ALWAYS AS (ratio(revenue, spend)) STORED;
+CREATE INDEX rolling_sums_rank ON rolling_sums (window_days, brand, roas DESC NULLS LAST, revenue DESC, influencer_id);
+-- read directly by the report functions when the windows are current (report_window says so)
+GRANT SELECT ON rolling_sums, rolling_state TO hk_grafana;
+
+-- The maintained window that is exactly this range, if any: the windows are current, it ends today, is as long
+-- as a window, and no platform is filtered out (the windows have no platform dimension). NULL: read the daily rows.
 CREATE FUNCTION report_window(p_from date, p_to date, p_platforms text[]) RETURNS integer STABLE LANGUAGE sql AS $$
   SELECT w FROM unnest(rolling_windows()) w
-  WHERE p_to = business_today() AND p_from = p_to - w + 1 AND covers_all_platforms(p_platforms)
+  WHERE p_to = business_today() AND p_from = p_to - w + 1 AND (SELECT as_of FROM rolling_state) = business_today()
+    AND covers_all_platforms(p_platforms)
+$$;
+
+-- The windows' brand column for a brand selection: '' for all brands, the brand when there is one, else NULL
+-- (several brands: their rows are summed per influencer, which no index orders).
+CREATE FUNCTION window_brand(p_brands text[]) RETURNS text STABLE LANGUAGE sql AS $$
+  SELECT CASE WHEN covers_all_brands(p_brands) THEN '' WHEN cardinality(p_brands) = 1 THEN p_brands[1] END
 $$;
 
 -- Per influencer in a window (all windows when p_window is NULL): the all-brands row as it is, or the chosen
@@ -82,21 +95,6 @@ STABLE LANGUAGE sql AS $$
   GROUP BY r.window_days, r.influencer_id
 $$;
 
-CREATE OR REPLACE FUNCTION report_rolling(p_window integer DEFAULT NULL, p_brands text[] DEFAULT NULL,
-                                          p_categories text[] DEFAULT NULL)
-RETURNS TABLE (window_days integer, as_of date, influencer_id text, name text, category text, orders integer,
-               revenue numeric, spend numeric, posts integer, reach bigint, likes bigint, comments bigint,
-               roas numeric, roas_class text, incremental_roas numeric, engagement_rate numeric,
-               engagement_class text, cpm numeric, cost_per_order numeric)
-STABLE LANGUAGE sql AS $$
-  SELECT s.window_days, (SELECT business_today()), s.influencer_id, i.name, i.category, s.orders, s.revenue, s.spend,
-         s.posts, s.reach, s.likes, s.comments, m.*
-  FROM window_influencers(p_window, p_brands) s
-  LEFT JOIN influencers i ON i.influencer_id = s.influencer_id
-  CROSS JOIN LATERAL derived_metrics(s.revenue, s.incremental_revenue, s.spend, s.orders, s.reach, s.likes, s.comments) m
-  WHERE in_filter(i.category, p_categories)
-  ORDER BY s.window_days, m.roas DESC NULLS LAST, s.revenue DESC, s.influencer_id
-$$;
 
 -- daily_totals under the common filters, with incremental revenue (linear in revenue, so per brand is exact).
 CREATE FUNCTION report_totals(p_from date DEFAULT NULL, p_to date DEFAULT NULL, p_brands text[] DEFAULT NULL,
@@ -262,4 +260,133 @@ STABLE LANGUAGE sql AS $$
                                                          ('revenue_share', c.cost_rs)) v(basis, cost)
                      WHERE v.cost IS NOT NULL ORDER BY v.cost, v.basis LIMIT 1) best ON true
   ORDER BY c.spend - best.cost DESC NULLS LAST, c.influencer_id, c.brand
+$$;
+
+-- ---------------------------------------------------------------- ranked reports, walked within a window
+-- PL/pgSQL so that each call plans only the branch it takes: inside a maintained window, rolling_sums_rank in
+-- rank order joined to each influencer until the limit is met (a few index probes, whatever the number of
+-- influencers); otherwise the daily rows as before 0008. Same rows in the same order either way.
+CREATE OR REPLACE FUNCTION report_influencers(p_from date DEFAULT NULL, p_to date DEFAULT NULL, p_brands text[] DEFAULT NULL,
+                                              p_platforms text[] DEFAULT NULL, p_categories text[] DEFAULT NULL,
+                                              p_limit integer DEFAULT NULL)
+RETURNS TABLE (influencer_id text, name text, category text, platform text, follower_count bigint, posts integer,
+               reach bigint, likes bigint, comments bigint, engagement_rate numeric, engagement_class text,
+               orders integer, revenue numeric, spend numeric, roas numeric, roas_class text,
+               incremental_roas numeric, cpm numeric, cost_per_order numeric)
+STABLE LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  w integer := report_window(p_from, p_to, p_platforms);
+  b text := window_brand(p_brands);
+BEGIN
+  IF w IS NOT NULL AND b IS NOT NULL THEN
+    RETURN QUERY
+      SELECT r.influencer_id, i.name, i.category, i.platform, i.follower_count, r.posts, r.reach, r.likes, r.comments,
+             m.engagement_rate, m.engagement_class, r.orders, r.revenue, r.spend, m.roas, m.roas_class,
+             m.incremental_roas, m.cpm, m.cost_per_order
+      FROM rolling_sums r LEFT JOIN influencers i ON i.influencer_id = r.influencer_id
+      CROSS JOIN LATERAL derived_metrics(r.revenue, r.incremental_revenue, r.spend, r.orders, r.reach, r.likes, r.comments) m
+      WHERE r.window_days = w AND r.brand = b AND r.influencer_id <> '' AND in_filter(i.category, p_categories)
+      ORDER BY r.roas DESC NULLS LAST, r.revenue DESC, r.influencer_id
+      LIMIT p_limit;
+    RETURN;
+  END IF;
+  RETURN QUERY
+    SELECT g.key, i.name, i.category, i.platform, i.follower_count, g.posts, g.reach, g.likes, g.comments,
+           g.engagement_rate, g.engagement_class, g.orders, g.revenue, g.spend, g.roas, g.roas_class,
+           g.incremental_roas, g.cpm, g.cost_per_order
+    FROM report_grouped('influencer', p_from, p_to, p_brands, p_platforms, p_categories) g
+    LEFT JOIN influencers i ON i.influencer_id = g.key
+    ORDER BY g.roas DESC NULLS LAST, g.revenue DESC, g.key
+    LIMIT p_limit;
+END $$;
+
+-- p_limit is new (the board lists 500): the walk stops there instead of listing every poor influencer.
+DROP FUNCTION report_underperforming(date, date, text[], text[], text[], numeric);
+CREATE FUNCTION report_underperforming(p_from date DEFAULT NULL, p_to date DEFAULT NULL,
+                                       p_brands text[] DEFAULT NULL, p_platforms text[] DEFAULT NULL,
+                                       p_categories text[] DEFAULT NULL, p_min_spend numeric DEFAULT NULL,
+                                       p_limit integer DEFAULT NULL)
+RETURNS TABLE (influencer_id text, name text, category text, platform text, follower_count bigint, posts integer,
+               reach bigint, likes bigint, comments bigint, engagement_rate numeric, engagement_class text,
+               orders integer, revenue numeric, spend numeric, roas numeric, roas_class text,
+               incremental_roas numeric, cpm numeric, cost_per_order numeric)
+STABLE LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  w integer := report_window(p_from, p_to, p_platforms);
+  b text := window_brand(p_brands);
+  min_spend numeric := coalesce(p_min_spend, (SELECT value::numeric FROM app_config WHERE key = 'underperforming_min_spend'));
+BEGIN
+  IF w IS NOT NULL AND b IS NOT NULL THEN  -- rolling_sums_rank backwards: lowest ROAS first
+    RETURN QUERY
+      SELECT r.influencer_id, i.name, i.category, i.platform, i.follower_count, r.posts, r.reach, r.likes, r.comments,
+             m.engagement_rate, m.engagement_class, r.orders, r.revenue, r.spend, m.roas, m.roas_class,
+             m.incremental_roas, m.cpm, m.cost_per_order
+      FROM rolling_sums r LEFT JOIN influencers i ON i.influencer_id = r.influencer_id
+      CROSS JOIN LATERAL derived_metrics(r.revenue, r.incremental_revenue, r.spend, r.orders, r.reach, r.likes, r.comments) m
+      WHERE r.window_days = w AND r.brand = b AND r.influencer_id <> '' AND r.roas IS NOT NULL
+        AND m.roas_class = 'poor' AND r.spend >= min_spend AND in_filter(i.category, p_categories)
+      ORDER BY r.roas, r.spend DESC, r.influencer_id
+      LIMIT p_limit;
+    RETURN;
+  END IF;
+  RETURN QUERY
+    SELECT r.* FROM report_influencers(p_from, p_to, p_brands, p_platforms, p_categories) r
+    WHERE r.roas_class = 'poor' AND r.spend >= min_spend
+    ORDER BY r.roas, r.spend DESC, r.influencer_id
+    LIMIT p_limit;
+END $$;
+
+-- p_limit is new (the board shows 50).
+DROP VIEW influencer_rolling;
+DROP FUNCTION report_rolling(integer, text[], text[]);
+CREATE FUNCTION report_rolling(p_window integer DEFAULT NULL, p_brands text[] DEFAULT NULL,
+                               p_categories text[] DEFAULT NULL, p_limit integer DEFAULT NULL)
+RETURNS TABLE (window_days integer, as_of date, influencer_id text, name text, category text, orders integer,
+               revenue numeric, spend numeric, posts integer, reach bigint, likes bigint, comments bigint,
+               roas numeric, roas_class text, incremental_roas numeric, engagement_rate numeric,
+               engagement_class text, cpm numeric, cost_per_order numeric)
+STABLE LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  b text := window_brand(p_brands);
+BEGIN
+  IF p_window IS NOT NULL AND b IS NOT NULL AND (SELECT as_of FROM rolling_state) = business_today() THEN
+    RETURN QUERY
+      SELECT r.window_days, business_today(), r.influencer_id, i.name, i.category, r.orders, r.revenue, r.spend,
+             r.posts, r.reach, r.likes, r.comments, m.*
+      FROM rolling_sums r LEFT JOIN influencers i ON i.influencer_id = r.influencer_id
+      CROSS JOIN LATERAL derived_metrics(r.revenue, r.incremental_revenue, r.spend, r.orders, r.reach, r.likes, r.comments) m
+      WHERE r.window_days = p_window AND r.brand = b AND r.influencer_id <> '' AND in_filter(i.category, p_categories)
+      ORDER BY r.roas DESC NULLS LAST, r.revenue DESC, r.influencer_id
+      LIMIT p_limit;
+    RETURN;
+  END IF;
+  -- every window, several brands, or windows not yet refreshed today (rolling_current computes them)
+  RETURN QUERY
+    SELECT s.window_days, business_today(), s.influencer_id, i.name, i.category, s.orders, s.revenue, s.spend,
+           s.posts, s.reach, s.likes, s.comments, m.*
+    FROM window_influencers(p_window, p_brands) s
+    LEFT JOIN influencers i ON i.influencer_id = s.influencer_id
+    CROSS JOIN LATERAL derived_metrics(s.revenue, s.incremental_revenue, s.spend, s.orders, s.reach, s.likes, s.comments) m
+    WHERE in_filter(i.category, p_categories)
+    ORDER BY s.window_days, m.roas DESC NULLS LAST, s.revenue DESC, s.influencer_id
+    LIMIT p_limit;
+END $$;
+CREATE VIEW influencer_rolling AS SELECT * FROM report_rolling();
+GRANT SELECT ON influencer_rolling TO hk_grafana;
+
+-- The first p_limit rows in report_influencers' order hold the best p_limit ROAS (NULLs sort last), so the limit
+-- is passed down and the walk stops there.
+CREATE OR REPLACE FUNCTION report_top_influencers(p_from date DEFAULT NULL, p_to date DEFAULT NULL,
+                                                  p_brands text[] DEFAULT NULL, p_platforms text[] DEFAULT NULL,
+                                                  p_categories text[] DEFAULT NULL, p_limit integer DEFAULT 10)
+RETURNS TABLE (influencer_id text, name text, roas numeric, roas_class text, revenue numeric, spend numeric)
+STABLE LANGUAGE sql AS $$
+  SELECT r.influencer_id, r.name, r.roas, r.roas_class, r.revenue, r.spend
+  FROM report_influencers(p_from, p_to, p_brands, p_platforms, p_categories, p_limit) r
+  WHERE r.roas IS NOT NULL
+  ORDER BY r.roas DESC, r.revenue DESC, r.influencer_id
+  LIMIT p_limit
 $$;

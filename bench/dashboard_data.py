@@ -88,8 +88,9 @@ FROM (SELECT c.*, now() - random() * :days * interval '1 day' AS fired, random()
 
 # The baseline: the rollups as views over the facts, under the same names, for search_path = raw, public.
 # raw.influencer_daily sums what the aggregator adds per fact (services/aggregator/writer.py); the rollup is
-# loaded from this same view, so facts and rollups agree by construction. raw.rolling_current is the product's
-# own rolling_from_daily(), whose body reads influencer_daily through the caller's search_path: the raw view.
+# loaded from this same view, so facts and rollups agree by construction. raw.rolling_current and raw.rolling_sums
+# are the product's own rolling_from_daily(), whose body reads influencer_daily through the caller's search_path:
+# the raw view; raw.daily_totals is daily_totals_from_facts() over it likewise.
 RAW = """
 DROP SCHEMA IF EXISTS raw CASCADE;
 CREATE SCHEMA raw;
@@ -109,6 +110,9 @@ FROM (SELECT day, influencer_id, brand, platform, counts_order::integer AS order
 GROUP BY f.day, f.influencer_id, f.brand, f.platform;
 CREATE VIEW raw.rolling_current AS SELECT f.* FROM public.rolling_from_daily(business_today()) f;
 CREATE VIEW raw.daily_totals AS SELECT f.* FROM public.daily_totals_from_facts() f;
+CREATE VIEW raw.rolling_sums AS
+SELECT f.*, coalesce(i.category, '') AS category, ratio(f.revenue, f.spend) AS roas
+FROM public.rolling_from_daily(business_today()) f LEFT JOIN public.influencers i ON i.influencer_id = f.influencer_id;
 GRANT USAGE ON SCHEMA raw TO hk_grafana;
 GRANT SELECT ON ALL TABLES IN SCHEMA raw TO hk_grafana;
 """

@@ -58,6 +58,9 @@ class BoardTotals:
         if not moved:
             return
         keys = sorted(moved)
+        conn.exec_driver_sql("UPDATE rolling_sums r SET category = u.category FROM unnest(%(i)s::text[], %(c)s::text[]) "
+                             "AS u(influencer_id, category) WHERE r.influencer_id = u.influencer_id",
+                             {"i": keys, "c": [moved[k][1] for k in keys]})  # the windows carry it too (rolling.py)
         for influencer, day, brand, platform, *measures in conn.exec_driver_sql(HISTORY, {"ids": keys}):
             self._move(moved[influencer], (day, brand, platform), dict(zip(t.DAILY_MEASURES, measures)))
         for influencer, day, brand, platform, n, rates in conn.exec_driver_sql(RATES.format(column="influencer_id"),

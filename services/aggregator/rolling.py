@@ -46,8 +46,9 @@ def window_deltas(deltas: Deltas, as_of: date, windows: list[int], baseline: dic
     return sums
 
 
-def apply_rolling(conn: Connection, deltas: Deltas) -> date | None:
-    """Adds the batch to the windows; returns the day they end on (None for an empty batch)."""
+def apply_rolling(conn: Connection, deltas: Deltas, categories: dict[str, str]) -> date | None:
+    """Adds the batch to the windows; returns the day they end on (None for an empty batch). ``categories``:
+    each influencer's, kept on its rows so that the boards count influencers per category without a join."""
     if not deltas.rows:
         return None
     as_of, windows = conn.execute(text("SELECT as_of, rolling_windows() FROM rolling_state FOR SHARE")).one()
@@ -57,9 +58,10 @@ def apply_rolling(conn: Connection, deltas: Deltas) -> date | None:
     sums = window_deltas(deltas, as_of, windows, baseline, default)
     if not sums:
         return as_of
-    rows = [{"window_days": k[0], "influencer_id": k[1], "brand": k[2], **{m: v.get(m, 0) for m in MEASURES}}
-            for k, v in sorted(sums.items())]
-    insert_rows(conn, t.rolling_sums, rows, conflict=("window_days", "influencer_id", "brand"), add=MEASURES)
+    rows = [{"window_days": k[0], "influencer_id": k[1], "brand": k[2], "category": categories[k[1]] if k[1] else ALL,
+             **{m: v.get(m, 0) for m in MEASURES}} for k, v in sorted(sums.items())]
+    insert_rows(conn, t.rolling_sums, rows, conflict=("window_days", "influencer_id", "brand"), add=MEASURES,
+                replace=("category",))
     return as_of
 
 

@@ -63,7 +63,8 @@ influencer_daily = Table(
 rolling_sums = Table(
     "rolling_sums", metadata,
     Column("window_days", Integer, primary_key=True), Column("influencer_id", Text, primary_key=True),
-    Column("brand", Text, primary_key=True), Column("orders", Integer, nullable=False),
+    Column("brand", Text, primary_key=True), Column("category", Text, nullable=False),
+    Column("orders", Integer, nullable=False),
     Column("revenue", MONEY, nullable=False), Column("incremental_revenue", Numeric, nullable=False),
     Column("spend", MONEY, nullable=False), Column("posts", Integer, nullable=False),
     Column("reach", BigInteger, nullable=False), Column("likes", BigInteger, nullable=False),

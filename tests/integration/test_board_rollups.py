@@ -1,9 +1,10 @@
 """The campaign board's maintained state (migration 0008) against the facts it summarises, on a real PostgreSQL
 through the aggregator's writer:
 
-- daily_totals equals ``daily_totals_from_facts()`` after every batch, through what moves a row: facts of an
-  influencer not known yet, the influencer arriving, its category changing, post snapshots replacing each other
-  (engagement rates out and in), a post whose reach was zero, refunds, a replayed batch;
+- daily_totals equals ``daily_totals_from_facts()``, and the windows carry each influencer's category, after
+  every batch, through what moves a row: facts of an influencer not known yet, the influencer arriving, its
+  category changing, post snapshots replacing each other (engagement rates out and in), a post whose reach was
+  zero, refunds, a replayed batch;
 - every report answers the same whether it reads the maintained windows and daily_totals or the daily rows:
   each window length, with all brands, one, two and none selected, and the categories filtered.
 """
@@ -60,6 +61,10 @@ def test_daily_totals_equal_the_facts_after_every_batch(engine):
         write_batch(engine, batch(records), calendar)
         with engine.connect() as conn:
             assert totals(conn, "daily_totals") == totals(conn, "daily_totals_from_facts()"), step
+            assert conn.execute(text(  # the windows carry each influencer's category as it is now
+                "SELECT count(*) FROM rolling_sums r LEFT JOIN influencers i ON i.influencer_id = r.influencer_id "
+                "WHERE r.category <> CASE WHEN r.influencer_id = '' THEN '' ELSE coalesce(i.category, '') END"
+            )).scalar_one() == 0, step
     with engine.connect() as conn:
         categories = dict(conn.execute(text("SELECT category, sum(revenue) FROM daily_totals GROUP BY 1")).all())
         rated = conn.execute(text("SELECT sum(rated_posts) FROM daily_totals")).scalar_one()

@@ -42,13 +42,14 @@ DROP VIEW influencer_rolling; DROP FUNCTION report_rolling(integer, text[], text
 DROP FUNCTION report_underperforming(date, date, text[], text[], text[], numeric, integer);""")
     op.execute("\n".join([_function(seed, "report_grouped"), _function(seed, "report_kpis"), _function(seed, "report_rolling"),
                            _function(seed, "report_influencers"), _function(seed, "report_underperforming"),
-                           _function(seed, "report_top_influencers"),
+                           _function(seed, "report_top_influencers"), _function(seed, "refresh_rolling"),
                            comparison.group(0)]))
     op.execute("""
 CREATE VIEW influencer_rolling AS SELECT * FROM report_rolling();
 GRANT SELECT ON influencer_rolling TO hk_grafana;
 REVOKE SELECT ON rolling_sums, rolling_state FROM hk_grafana;
 DROP INDEX rolling_sums_rank; ALTER TABLE rolling_sums DROP COLUMN roas;
+DROP INDEX rolling_sums_active; ALTER TABLE rolling_sums DROP COLUMN category;
 DROP FUNCTION report_active; DROP FUNCTION report_totals; DROP FUNCTION window_influencers; DROP FUNCTION window_brand;
 DROP FUNCTION report_window; DROP FUNCTION covers_all_platforms; DROP FUNCTION covers_all_brands;
 DROP FUNCTION daily_totals_from_facts; DROP TABLE daily_totals;

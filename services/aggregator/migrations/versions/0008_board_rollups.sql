@@ -61,6 +61,30 @@ CREATE INDEX rolling_sums_rank ON rolling_sums (window_days, brand, roas DESC NU
 -- read directly by the report functions when the windows are current (report_window says so)
 GRANT SELECT ON rolling_sums, rolling_state TO hk_grafana;
 
+-- Each influencer's category on its window rows ('' on the brand rollups and for an influencer not known yet),
+-- so the boards count influencers per brand and category from one index, without a join: kept by each batch
+-- (services/aggregator/rolling.py), moved with the influencer (board_totals.py), and set by the refresh.
+ALTER TABLE rolling_sums ADD COLUMN category text NOT NULL DEFAULT '';
+CREATE INDEX rolling_sums_active ON rolling_sums (window_days, brand, category) WHERE influencer_id <> '';
+CREATE OR REPLACE FUNCTION refresh_rolling(p_force boolean DEFAULT false) RETURNS date LANGUAGE plpgsql AS $$
+DECLARE
+  today date := business_today();
+  current date;
+BEGIN
+  -- FOR UPDATE waits for every batch that holds the state FOR SHARE, so the rebuild sees all of them.
+  SELECT as_of INTO current FROM rolling_state FOR UPDATE;
+  IF current >= today AND NOT p_force THEN  -- never backwards: a refresh begun before midnight may commit late
+    RETURN today;
+  END IF;
+  DELETE FROM rolling_sums;
+  INSERT INTO rolling_sums (window_days, influencer_id, brand, orders, revenue, incremental_revenue, spend, posts,
+                            reach, likes, comments, category)
+  SELECT f.*, coalesce(i.category, '') FROM rolling_from_daily(today) f
+  LEFT JOIN influencers i ON i.influencer_id = f.influencer_id;
+  UPDATE rolling_state SET as_of = today;
+  RETURN today;
+END $$;
+
 -- The maintained window that is exactly this range, if any: the windows are current, it ends today, is as long
 -- as a window, and no platform is filtered out (the windows have no platform dimension). NULL: read the daily rows.
 CREATE FUNCTION report_window(p_from date, p_to date, p_platforms text[]) RETURNS integer STABLE LANGUAGE sql AS $$
@@ -113,26 +137,38 @@ STABLE LANGUAGE sql AS $$
     AND in_filter(nullif(t.category, ''), p_categories)
 $$;
 
--- Influencers active per group (or in all, key ''): from the window when the range is one and the grouping
--- allows it (the windows have brand but no platform or day), else counted distinct over the daily rows.
+-- Influencers active per group (or in all, key ''): within a window, the window's rows counted on one index
+-- (rolling_sums_active; the windows have brand and category but no platform or day); else counted distinct
+-- over the daily rows.
 CREATE FUNCTION report_active(p_dimension text, p_from date DEFAULT NULL, p_to date DEFAULT NULL,
                               p_brands text[] DEFAULT NULL, p_platforms text[] DEFAULT NULL,
                               p_categories text[] DEFAULT NULL)
 RETURNS TABLE (key text, influencers bigint)
 STABLE LANGUAGE sql AS $$
   SELECT a.key, sum(a.n)::bigint FROM (
-    SELECT CASE p_dimension WHEN 'category' THEN coalesce(i.category, 'unknown') ELSE '' END AS key, count(*) AS n
-    FROM window_influencers((SELECT report_window(p_from, p_to, p_platforms)), p_brands) w
-    LEFT JOIN influencers i ON i.influencer_id = w.influencer_id
-    WHERE p_dimension IN ('', 'category') AND (SELECT report_window(p_from, p_to, p_platforms)) IS NOT NULL
-      AND in_filter(i.category, p_categories)
+    -- in all or per category: one row per influencer (the brand's or the all-brands row)
+    SELECT CASE p_dimension WHEN 'category' THEN coalesce(nullif(r.category, ''), 'unknown') ELSE '' END AS key,
+           count(*) AS n
+    FROM rolling_sums r
+    WHERE p_dimension IN ('', 'category') AND r.window_days = (SELECT report_window(p_from, p_to, p_platforms))
+      AND r.brand = (SELECT window_brand(p_brands)) AND r.influencer_id <> ''
+      AND in_filter(nullif(r.category, ''), p_categories)
+    GROUP BY 1
+    UNION ALL
+    -- several brands: an influencer with rows for two of them counts once
+    SELECT CASE p_dimension WHEN 'category' THEN coalesce(nullif(r.category, ''), 'unknown') ELSE '' END,
+           count(DISTINCT r.influencer_id)
+    FROM rolling_sums r
+    WHERE p_dimension IN ('', 'category') AND r.window_days = (SELECT report_window(p_from, p_to, p_platforms))
+      AND (SELECT window_brand(p_brands)) IS NULL AND r.brand = ANY(p_brands) AND r.influencer_id <> ''
+      AND in_filter(nullif(r.category, ''), p_categories)
     GROUP BY 1
     UNION ALL
     SELECT r.brand, count(*)
-    FROM rolling_current r LEFT JOIN influencers i ON i.influencer_id = r.influencer_id
-    WHERE p_dimension = 'brand' AND (SELECT report_window(p_from, p_to, p_platforms)) IS NOT NULL
-      AND r.window_days = (SELECT report_window(p_from, p_to, p_platforms)) AND r.influencer_id <> ''
-      AND r.brand <> '' AND in_filter(r.brand, p_brands) AND in_filter(i.category, p_categories)
+    FROM rolling_sums r
+    WHERE p_dimension = 'brand' AND r.window_days = (SELECT report_window(p_from, p_to, p_platforms))
+      AND r.influencer_id <> '' AND r.brand <> '' AND in_filter(r.brand, p_brands)
+      AND in_filter(nullif(r.category, ''), p_categories)
     GROUP BY 1
     UNION ALL
     SELECT CASE p_dimension WHEN 'brand' THEN f.brand WHEN 'platform' THEN f.platform
@@ -143,7 +179,6 @@ STABLE LANGUAGE sql AS $$
     GROUP BY 1) a
   GROUP BY a.key
 $$;
-
 -- The facts summed per one dimension with every metric. Per influencer: the window's rows when the range is
 -- one, else the daily rows. Per brand, platform, category or day: daily_totals, with the active influencers
 -- joined on (a board panel that does not show them does not compute them: the join is removed).

@@ -48,7 +48,8 @@ DROP FUNCTION report_underperforming(date, date, text[], text[], text[], numeric
 CREATE VIEW influencer_rolling AS SELECT * FROM report_rolling();
 GRANT SELECT ON influencer_rolling TO hk_grafana;
 REVOKE SELECT ON rolling_sums, rolling_state FROM hk_grafana;
-DROP INDEX rolling_sums_rank; ALTER TABLE rolling_sums DROP COLUMN roas;
+DROP INDEX rolling_sums_poor; DROP INDEX rolling_sums_rank; ALTER TABLE rolling_sums DROP COLUMN roas;
+CREATE INDEX rolling_sums_brand ON rolling_sums (window_days, brand);
 DROP INDEX rolling_sums_active; ALTER TABLE rolling_sums DROP COLUMN category;
 DROP FUNCTION report_active; DROP FUNCTION report_totals; DROP FUNCTION window_influencers; DROP FUNCTION window_brand;
 DROP FUNCTION report_window; DROP FUNCTION covers_all_platforms; DROP FUNCTION covers_all_brands;

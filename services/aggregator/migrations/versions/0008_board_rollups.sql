@@ -58,6 +58,10 @@ CREATE OR REPLACE FUNCTION rolling_windows() RETURNS integer[] IMMUTABLE LANGUAG
 -- The ranked reports walk the windows in rank order and stop at their limit (ROAS is stored for that).
 ALTER TABLE rolling_sums ADD COLUMN roas numeric GENERATED ALWAYS AS (ratio(revenue, spend)) STORED;
 CREATE INDEX rolling_sums_rank ON rolling_sums (window_days, brand, roas DESC NULLS LAST, revenue DESC, influencer_id);
+-- the underperforming list's order, within the poor class only
+CREATE INDEX rolling_sums_poor ON rolling_sums (window_days, brand, roas, spend DESC, influencer_id)
+  WHERE roas_class(roas) = 'poor';
+DROP INDEX rolling_sums_brand;  -- the first two columns of rolling_sums_rank: one index less for every batch to keep
 -- read directly by the report functions when the windows are current (report_window says so)
 GRANT SELECT ON rolling_sums, rolling_state TO hk_grafana;
 
@@ -353,15 +357,15 @@ DECLARE
   b text := window_brand(p_brands);
   min_spend numeric := coalesce(p_min_spend, (SELECT value::numeric FROM app_config WHERE key = 'underperforming_min_spend'));
 BEGIN
-  IF w IS NOT NULL AND b IS NOT NULL THEN  -- rolling_sums_rank backwards: lowest ROAS first
+  IF w IS NOT NULL AND b IS NOT NULL THEN  -- rolling_sums_poor: lowest ROAS first
     RETURN QUERY
       SELECT r.influencer_id, i.name, i.category, i.platform, i.follower_count, r.posts, r.reach, r.likes, r.comments,
              m.engagement_rate, m.engagement_class, r.orders, r.revenue, r.spend, m.roas, m.roas_class,
              m.incremental_roas, m.cpm, m.cost_per_order
       FROM rolling_sums r LEFT JOIN influencers i ON i.influencer_id = r.influencer_id
       CROSS JOIN LATERAL derived_metrics(r.revenue, r.incremental_revenue, r.spend, r.orders, r.reach, r.likes, r.comments) m
-      WHERE r.window_days = w AND r.brand = b AND r.influencer_id <> '' AND r.roas IS NOT NULL
-        AND m.roas_class = 'poor' AND r.spend >= min_spend AND in_filter(i.category, p_categories)
+      WHERE r.window_days = w AND r.brand = b AND r.influencer_id <> '' AND roas_class(r.roas) = 'poor'
+        AND r.spend >= min_spend AND in_filter(i.category, p_categories)
       ORDER BY r.roas, r.spend DESC, r.influencer_id
       LIMIT p_limit;
     RETURN;

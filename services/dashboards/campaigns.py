@@ -79,7 +79,8 @@ def build() -> db.Dashboard:
                                    f"SELECT * FROM report_categories({FILTERS})", span=12))
     d = d.with_panel(drilldown_link(metrics_table(
         "7-day ROAS now", "Rolling 7-day window ending today, per influencer (brand and category filters apply).",
-        "SELECT * FROM report_rolling(7, ARRAY[${brand:sqlstring}]::text[], ARRAY[${category:sqlstring}]::text[], p_limit => 50)")))
+        "SELECT * FROM report_rolling_top(7, ARRAY[${brand:sqlstring}]::text[], ARRAY[${category:sqlstring}]::text[], "
+        "p_limit => 50)")))
     d = d.with_row(db.Row("Detailed analytics"))
     d = d.with_panel(classed(report_table(
         "Posts analytics", "Each post's latest snapshot and engagement rate.",

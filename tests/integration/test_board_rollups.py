@@ -111,3 +111,19 @@ def test_the_rolling_report_with_every_brand_chosen_is_the_all_brands_rows(engin
             "SELECT window_days, influencer_id, sum(revenue), sum(spend) FROM rolling_sums WHERE brand <> '' "
             "AND influencer_id <> '' GROUP BY 1, 2 ORDER BY 1, 2")).all()
     assert sorted((r[0], r[2], r[6], r[7]) for r in every) == [tuple(r) for r in summed]
+
+
+@pytest.mark.parametrize("stale", [False, True])
+def test_the_ranked_rolling_report_is_the_first_rows_of_the_rolling_report(engine, stale):
+    with engine.connect() as conn:
+        if stale:  # the day turned and nothing refreshed yet: the walk must not read yesterday's windows
+            conn.execute(text("UPDATE rolling_state SET as_of = as_of - 1"))
+            conn.execute(text("UPDATE rolling_sums SET revenue = revenue + 1000000"))
+        for window in (7, 30, 31, 366):
+            for brands in (None, list(BRANDS), ["MuscleBlaze"], ["Gritzo", "HKVitals"]):
+                for categories, limit in ((None, None), (None, 2), (["Fitness", "Yoga"], 1)):
+                    args = {"w": window, "b": brands, "c": categories, "n": limit}
+                    ranked = conn.execute(text("SELECT * FROM report_rolling_top(:w, :b, :c, :n)"), args).all()
+                    full = conn.execute(text("SELECT * FROM report_rolling(:w, :b, :c) LIMIT :n"), args).all()
+                    assert ranked == full and (full or categories), (window, brands, categories, limit)
+        conn.rollback()

@@ -38,15 +38,12 @@ def downgrade() -> None:
     spec.loader.exec_module(panel_speed)
     comparison = re.search(r"CREATE OR REPLACE FUNCTION report_payout_comparison\(.*?\$\$;", panel_speed.UPGRADE, re.S)
     op.execute("""
-DROP VIEW influencer_rolling; DROP FUNCTION report_rolling(integer, text[], text[], integer);
-DROP FUNCTION report_underperforming(date, date, text[], text[], text[], numeric, integer);""")
+DROP FUNCTION report_rolling_top; DROP FUNCTION report_underperforming(date, date, text[], text[], text[], numeric, integer);""")
     op.execute("\n".join([_function(seed, "report_grouped"), _function(seed, "report_kpis"), _function(seed, "report_rolling"),
                            _function(seed, "report_influencers"), _function(seed, "report_underperforming"),
                            _function(seed, "report_top_influencers"), _function(seed, "refresh_rolling"),
                            comparison.group(0)]))
     op.execute("""
-CREATE VIEW influencer_rolling AS SELECT * FROM report_rolling();
-GRANT SELECT ON influencer_rolling TO hk_grafana;
 REVOKE SELECT ON rolling_sums, rolling_state FROM hk_grafana;
 DROP INDEX rolling_sums_poor; DROP INDEX rolling_sums_rank; ALTER TABLE rolling_sums DROP COLUMN roas;
 CREATE INDEX rolling_sums_brand ON rolling_sums (window_days, brand);

@@ -377,11 +377,28 @@ BEGIN
     LIMIT p_limit;
 END $$;
 
--- p_limit is new (the board shows 50).
-DROP VIEW influencer_rolling;
-DROP FUNCTION report_rolling(integer, text[], text[]);
-CREATE FUNCTION report_rolling(p_window integer DEFAULT NULL, p_brands text[] DEFAULT NULL,
-                               p_categories text[] DEFAULT NULL, p_limit integer DEFAULT NULL)
+-- Per influencer in the windows, as before (SQL, so a caller's WHERE reaches the tables: the drill-down reads one
+-- influencer's rows); every brand chosen reads the all-brands rows.
+CREATE OR REPLACE FUNCTION report_rolling(p_window integer DEFAULT NULL, p_brands text[] DEFAULT NULL,
+                                          p_categories text[] DEFAULT NULL)
+RETURNS TABLE (window_days integer, as_of date, influencer_id text, name text, category text, orders integer,
+               revenue numeric, spend numeric, posts integer, reach bigint, likes bigint, comments bigint,
+               roas numeric, roas_class text, incremental_roas numeric, engagement_rate numeric,
+               engagement_class text, cpm numeric, cost_per_order numeric)
+STABLE LANGUAGE sql AS $$
+  SELECT s.window_days, (SELECT business_today()), s.influencer_id, i.name, i.category, s.orders, s.revenue, s.spend,
+         s.posts, s.reach, s.likes, s.comments, m.*
+  FROM window_influencers(p_window, p_brands) s
+  LEFT JOIN influencers i ON i.influencer_id = s.influencer_id
+  CROSS JOIN LATERAL derived_metrics(s.revenue, s.incremental_revenue, s.spend, s.orders, s.reach, s.likes, s.comments) m
+  WHERE in_filter(i.category, p_categories)
+  ORDER BY s.window_days, m.roas DESC NULLS LAST, s.revenue DESC, s.influencer_id
+$$;
+
+-- The first p_limit rows of report_rolling(p_window, …), walked in rank order when the window is current and
+-- all brands or one are chosen (the board's "7-day ROAS now").
+CREATE FUNCTION report_rolling_top(p_window integer, p_brands text[] DEFAULT NULL, p_categories text[] DEFAULT NULL,
+                                   p_limit integer DEFAULT NULL)
 RETURNS TABLE (window_days integer, as_of date, influencer_id text, name text, category text, orders integer,
                revenue numeric, spend numeric, posts integer, reach bigint, likes bigint, comments bigint,
                roas numeric, roas_class text, incremental_roas numeric, engagement_rate numeric,
@@ -391,7 +408,7 @@ STABLE LANGUAGE plpgsql AS $$
 DECLARE
   b text := window_brand(p_brands);
 BEGIN
-  IF p_window IS NOT NULL AND b IS NOT NULL AND (SELECT as_of FROM rolling_state) = business_today() THEN
+  IF b IS NOT NULL AND (SELECT as_of FROM rolling_state) = business_today() THEN
     RETURN QUERY
       SELECT r.window_days, business_today(), r.influencer_id, i.name, i.category, r.orders, r.revenue, r.spend,
              r.posts, r.reach, r.likes, r.comments, m.*
@@ -402,19 +419,8 @@ BEGIN
       LIMIT p_limit;
     RETURN;
   END IF;
-  -- every window, several brands, or windows not yet refreshed today (rolling_current computes them)
-  RETURN QUERY
-    SELECT s.window_days, business_today(), s.influencer_id, i.name, i.category, s.orders, s.revenue, s.spend,
-           s.posts, s.reach, s.likes, s.comments, m.*
-    FROM window_influencers(p_window, p_brands) s
-    LEFT JOIN influencers i ON i.influencer_id = s.influencer_id
-    CROSS JOIN LATERAL derived_metrics(s.revenue, s.incremental_revenue, s.spend, s.orders, s.reach, s.likes, s.comments) m
-    WHERE in_filter(i.category, p_categories)
-    ORDER BY s.window_days, m.roas DESC NULLS LAST, s.revenue DESC, s.influencer_id
-    LIMIT p_limit;
+  RETURN QUERY SELECT * FROM report_rolling(p_window, p_brands, p_categories) LIMIT p_limit;
 END $$;
-CREATE VIEW influencer_rolling AS SELECT * FROM report_rolling();
-GRANT SELECT ON influencer_rolling TO hk_grafana;
 
 -- The first p_limit rows in report_influencers' order hold the best p_limit ROAS (NULLs sort last), so the limit
 -- is passed down and the walk stops there.

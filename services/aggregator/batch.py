@@ -40,11 +40,16 @@ class Deltas:
 
     def __init__(self) -> None:
         self.rows: dict[DailyKey, dict[str, Decimal | int]] = defaultdict(lambda: defaultdict(int))
+        self.accruals: list[tuple[date, str, str, str, Decimal]] = []  # day, contract, influencer, kind, amount
 
     def add(self, key: DailyKey, **measures: Decimal | int) -> None:
         row = self.rows[key]
         for name, value in measures.items():
             row[name] += value
+
+    def accrued(self, day: date, contract_id: str, influencer_id: str, kind: str, amount: Decimal) -> None:
+        """A spend row inserted by this batch (the contracts' windows add it)."""
+        self.accruals.append((day, contract_id, influencer_id, kind, amount))
 
     def sorted_rows(self) -> list[tuple[DailyKey, dict]]:
         # A fixed order keeps two workers' transactions from deadlocking on the same rows.

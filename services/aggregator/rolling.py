@@ -2,7 +2,8 @@
 transaction, and ``refresh_rolling()`` (SQL) rebuilds the sums when the business day turns.
 
 Each delta lands on three rows: (influencer, brand), (influencer, ALL) and (ALL, brand), so a board reads an
-influencer's or a brand's window without aggregating (ALL is '', never an id or a brand).
+influencer's or a brand's window without aggregating (ALL is '', never an id or a brand). The influencer's rows
+carry its category. Each accrual of the batch lands on its contract's row of ``contract_windows`` likewise.
 
 Locking: a batch holds ``rolling_state`` FOR SHARE while it adds; the rebuild takes it FOR UPDATE, so it
 waits for every batch in flight and sees all of them, and no batch adds to windows of a day already gone.
@@ -62,7 +63,31 @@ def apply_rolling(conn: Connection, deltas: Deltas, categories: dict[str, str]) 
              **{m: v.get(m, 0) for m in MEASURES}} for k, v in sorted(sums.items())]
     insert_rows(conn, t.rolling_sums, rows, conflict=("window_days", "influencer_id", "brand"), add=MEASURES,
                 replace=("category",))
+    paid = contract_deltas(deltas.accruals, as_of, windows)
+    insert_rows(conn, t.contract_windows, paid, conflict=("window_days", "contract_id"), add=("orders", "posts", "amount"))
     return as_of
+
+
+def contract_deltas(accruals: list, as_of: date, windows: list[int]) -> list[dict]:
+    """The batch's accruals per contract, in each window ending ``as_of`` that holds their day."""
+    sums: dict[tuple[int, str], dict] = {}
+    for day, contract, influencer, kind, amount in accruals:
+        for n in windows:
+            if as_of - timedelta(days=n) < day <= as_of:
+                row = sums.setdefault((n, contract), {"window_days": n, "contract_id": contract, "influencer_id": influencer,
+                                                      "orders": 0, "posts": 0, "amount": 0})
+                row["orders"] += kind == "order"
+                row["posts"] += kind == "post"
+                row["amount"] += amount
+    return [sums[k] for k in sorted(sums)]
+
+
+def follow_contracts(conn: Connection, contract_ids: list[str]) -> None:
+    """A contract re-sent with another influencer: its windows follow (report_payouts orders by the contract's)."""
+    if contract_ids:
+        conn.exec_driver_sql("UPDATE contract_windows k SET influencer_id = c.influencer_id FROM contracts c "
+                             "WHERE c.contract_id = k.contract_id AND k.contract_id = ANY(%(ids)s) "
+                             "AND k.influencer_id <> c.influencer_id", {"ids": sorted(set(contract_ids))})
 
 
 class RollingClock:

@@ -80,6 +80,12 @@ daily_totals = Table(  # influencer_daily per category instead of influencer (mi
     Column("comments", BigInteger, nullable=False), Column("rated_posts", BigInteger, nullable=False),
     Column("post_rates", Numeric, nullable=False))
 
+contract_windows = Table(  # what each contract paid per window (migration 0008, rolling.py)
+    "contract_windows", metadata,
+    Column("window_days", Integer, primary_key=True), Column("contract_id", Text, primary_key=True),
+    Column("influencer_id", Text, nullable=False), Column("orders", Integer, nullable=False),
+    Column("posts", Integer, nullable=False), Column("amount", MONEY, nullable=False))
+
 DAILY_MEASURES = ("orders", "revenue", "spend", "posts", "reach", "likes", "comments")
 
 source_offsets = Table(  # where each source partition's facts end (migration 0007; written by progress.store)

@@ -16,7 +16,7 @@ from .bulk import insert_rows
 from ..alerts.store import detect
 from ..alerts.thresholds import AlertConfig
 from .progress import store as store_offsets
-from .rolling import apply_rolling
+from .rolling import apply_rolling, follow_contracts
 from .spend import Source, accrue, applicable
 
 UNKNOWN_PLATFORM = "unknown"
@@ -39,6 +39,8 @@ def write_batch(engine: Engine, batch: Batch, calendar: Calendar, alerts: AlertC
         if totals:
             totals.start(conn, ids, upserted, before)
         changed_contracts = _upsert_contracts(conn, batch.contracts)
+        if rollups:
+            follow_contracts(conn, [c["contract_id"] for c in changed_contracts])
         platforms = _platforms(conn, ids)
         deltas, sources = Deltas() if rollups else _Unkept(), []
         sources += _posts(conn, batch.posts, calendar, deltas, outcome, totals)
@@ -62,6 +64,9 @@ class _Unkept(Deltas):
     """The deltas of a batch whose rollups are built later from the facts (``hk rebuild``)."""
 
     def add(self, key, **measures) -> None:
+        pass
+
+    def accrued(self, *accrual) -> None:
         pass
 
 
@@ -260,10 +265,11 @@ def _accrue(conn, sources: list[Source], deltas: Deltas, outcome: Counter) -> No
         return
     rows = [accruals[k] for k in sorted(accruals)]
     inserted = insert_rows(conn, t.spend, rows, conflict=("source_kind", "source_id"),
-                           returning=("day", "influencer_id", "brand", "platform", "amount"))
+                           returning=("day", "influencer_id", "brand", "platform", "amount", "contract_id", "source_kind"))
     outcome["spend.inserted"] += len(inserted)
-    for day, influencer, brand, platform, amount in inserted:
+    for day, influencer, brand, platform, amount, contract, kind in inserted:
         deltas.add((day, influencer, brand, platform), spend=amount)
+        deltas.accrued(day, contract, influencer, kind, amount)
 
 
 def _apply(conn: Connection, deltas: Deltas) -> None:

@@ -90,7 +90,7 @@ def build() -> db.Dashboard:
         f"SELECT * FROM report_orders_latest({FILTERS}, p_limit => 500)"), "revenue", "refunded", "net_revenue")))
     d = d.with_panel(drilldown_link(money_columns(report_table(
         "Payout summary", "What each contract paid in the range, largest first (500; hk export payouts for all).",
-        f"SELECT * FROM report_payouts({FILTERS}) LIMIT 500", span=12),
+        f"SELECT * FROM report_payouts_top({FILTERS}, p_limit => 500)", span=12),
         "total_payout")))
     d = d.with_panel(drilldown_link(money_columns(report_table(
         "Payout optimization", "What each basis would have cost for the same posts, orders and revenue; biggest saving "

@@ -32,6 +32,7 @@ STEPS = [
     ("an influencer not known yet", [line("z1", "Z", "HKVitals", "250", 3), line("z2", "Z", "Gritzo", "120", 40),
                                      post("z-p", "Z", "twitter", "HKVitals", 3, 800, 30, 2)]),
     ("refunds and a late line", REFUNDS + LATE),
+    ("the late line refunded today: clawed back in windows that never paid it", [refund("r3", "c3", "C", "MuscleBlaze", "800", 0)]),
     ("the influencer arrives", [NEWCOMER]),
     ("a new snapshot of every post", [{**p, "observed_at": f"{T.isoformat()}T03:00:00+05:30", "reach": p["reach"] + 500,
                                        "likes": p["likes"] + 7} for p in FACTS if p.get("type") == "post"]),
@@ -61,6 +62,8 @@ def test_daily_totals_equal_the_facts_after_every_batch(engine):
         write_batch(engine, batch(records), calendar)
         with engine.connect() as conn:
             assert totals(conn, "daily_totals") == totals(conn, "daily_totals_from_facts()"), step
+            assert totals(conn, "contract_windows") == totals(
+                conn, "contract_windows_from_spend((SELECT as_of FROM rolling_state))"), step
             assert conn.execute(text(  # the windows carry each influencer's category as it is now
                 "SELECT count(*) FROM rolling_sums r LEFT JOIN influencers i ON i.influencer_id = r.influencer_id "
                 "WHERE r.category <> CASE WHEN r.influencer_id = '' THEN '' ELSE coalesce(i.category, '') END"
@@ -111,6 +114,19 @@ def test_the_rolling_report_with_every_brand_chosen_is_the_all_brands_rows(engin
             "SELECT window_days, influencer_id, sum(revenue), sum(spend) FROM rolling_sums WHERE brand <> '' "
             "AND influencer_id <> '' GROUP BY 1, 2 ORDER BY 1, 2")).all()
     assert sorted((r[0], r[2], r[6], r[7]) for r in every) == [tuple(r) for r in summed]
+
+
+def test_the_ranked_payouts_are_the_first_rows_of_the_payouts_report(engine):
+    with engine.connect() as conn:
+        negative = conn.execute(text("SELECT count(*) FROM contract_windows WHERE amount < 0")).scalar_one()
+        assert negative, "the dataset has a contract clawed back more than it paid in a window"
+        for length in (7, 30, 31, 366, 12):  # 12: no window, report_payouts itself
+            for brands in (None, list(BRANDS), ["MuscleBlaze"]):
+                for categories, limit in ((None, None), (None, 1), (None, 3), (["Fitness", "Yoga"], 2)):
+                    args = {"f": day(length - 1), "t": T, "b": brands, "c": categories, "n": limit}
+                    ranked = conn.execute(text("SELECT * FROM report_payouts_top(:f, :t, :b, NULL, :c, :n)"), args).all()
+                    full = conn.execute(text("SELECT * FROM report_payouts(:f, :t, :b, NULL, :c) LIMIT :n"), args).all()
+                    assert ranked == full and full, (length, brands, categories, limit)
 
 
 @pytest.mark.parametrize("stale", [False, True])

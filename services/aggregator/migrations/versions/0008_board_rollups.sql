@@ -70,6 +70,28 @@ GRANT SELECT ON rolling_sums, rolling_state TO hk_grafana;
 -- (services/aggregator/rolling.py), moved with the influencer (board_totals.py), and set by the refresh.
 ALTER TABLE rolling_sums ADD COLUMN category text NOT NULL DEFAULT '';
 CREATE INDEX rolling_sums_active ON rolling_sums (window_days, brand, category) WHERE influencer_id <> '';
+-- What each contract paid in each window (the payout summary's figures), kept like the windows: each batch adds
+-- its accruals (services/aggregator/rolling.py), the refresh rebuilds them from spend.
+CREATE TABLE contract_windows (
+  window_days integer NOT NULL, contract_id text NOT NULL, influencer_id text NOT NULL,
+  orders integer NOT NULL DEFAULT 0, posts integer NOT NULL DEFAULT 0, amount NUMERIC(20,4) NOT NULL DEFAULT 0,
+  PRIMARY KEY (window_days, contract_id));
+-- the payout summary's order: most paid first, ties by influencer and contract
+CREATE INDEX contract_windows_rank ON contract_windows (window_days, amount DESC, influencer_id, contract_id);
+GRANT SELECT ON contract_windows TO hk_grafana;
+CREATE FUNCTION contract_windows_from_spend(p_today date)
+RETURNS TABLE (window_days integer, contract_id text, influencer_id text, orders integer, posts integer, amount numeric)
+STABLE LANGUAGE sql AS $$
+  SELECT w.n, s.contract_id, coalesce(min(c.influencer_id), min(s.influencer_id)),
+         (count(*) FILTER (WHERE s.source_kind = 'order'))::integer,
+         (count(*) FILTER (WHERE s.source_kind = 'post'))::integer, sum(s.amount)
+  FROM spend s JOIN unnest(rolling_windows()) AS w(n) ON s.day > p_today - w.n
+  LEFT JOIN contracts c ON c.contract_id = s.contract_id  -- report_payouts orders by the contract's influencer
+  WHERE s.day > p_today - (SELECT max(x) FROM unnest(rolling_windows()) x) AND s.day <= p_today
+  GROUP BY w.n, s.contract_id
+$$;
+INSERT INTO contract_windows SELECT * FROM contract_windows_from_spend((SELECT as_of FROM rolling_state));
+
 CREATE OR REPLACE FUNCTION refresh_rolling(p_force boolean DEFAULT false) RETURNS date LANGUAGE plpgsql AS $$
 DECLARE
   today date := business_today();
@@ -85,6 +107,8 @@ BEGIN
                             reach, likes, comments, category)
   SELECT f.*, coalesce(i.category, '') FROM rolling_from_daily(today) f
   LEFT JOIN influencers i ON i.influencer_id = f.influencer_id;
+  DELETE FROM contract_windows;
+  INSERT INTO contract_windows SELECT * FROM contract_windows_from_spend(today);
   UPDATE rolling_state SET as_of = today;
   RETURN today;
 END $$;
@@ -435,3 +459,57 @@ STABLE LANGUAGE sql AS $$
   ORDER BY r.roas DESC, r.revenue DESC, r.influencer_id
   LIMIT p_limit
 $$;
+
+-- ---------------------------------------------------------------- payouts, walked within a window
+-- The first p_limit rows of report_payouts(…) (the board lists 500). Within a window: the contracts that were paid,
+-- most first (contract_windows_rank), then those that were paid nothing, then those clawed back more than they
+-- were paid, each walked in report_payouts' order and only as far as the limit needs. report_payouts stays SQL:
+-- the drill-down reads one influencer's rows through it.
+CREATE FUNCTION report_payouts_top(p_from date DEFAULT NULL, p_to date DEFAULT NULL, p_brands text[] DEFAULT NULL,
+                                   p_platforms text[] DEFAULT NULL, p_categories text[] DEFAULT NULL,
+                                   p_limit integer DEFAULT NULL)
+RETURNS TABLE (influencer_id text, name text, category text, contract_id text, brand text, basis text, rate numeric,
+               valid_from timestamptz, valid_to timestamptz, orders integer, posts integer, total_payout numeric)
+STABLE LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  w integer := report_window(p_from, p_to, p_platforms);
+  wanted integer := p_limit;
+  got bigint;
+BEGIN
+  IF w IS NULL THEN
+    RETURN QUERY SELECT * FROM report_payouts(p_from, p_to, p_brands, p_platforms, p_categories) LIMIT p_limit;
+    RETURN;
+  END IF;
+  RETURN QUERY
+    SELECT c.influencer_id, i.name, i.category, c.contract_id, c.brand, c.basis, c.rate, c.valid_from, c.valid_to,
+           k.orders, k.posts, k.amount
+    FROM contract_windows k JOIN contracts c ON c.contract_id = k.contract_id
+    LEFT JOIN influencers i ON i.influencer_id = c.influencer_id
+    WHERE k.window_days = w AND k.amount > 0 AND in_filter(c.brand, p_brands) AND in_filter(i.category, p_categories)
+    ORDER BY k.amount DESC, k.influencer_id, k.contract_id
+    LIMIT wanted;
+  GET DIAGNOSTICS got = ROW_COUNT;
+  wanted := wanted - got;
+  IF wanted <= 0 THEN RETURN; END IF;
+  RETURN QUERY
+    SELECT c.influencer_id, i.name, i.category, c.contract_id, c.brand, c.basis, c.rate, c.valid_from, c.valid_to,
+           coalesce(k.orders, 0), coalesce(k.posts, 0), coalesce(k.amount, 0)
+    FROM contracts c LEFT JOIN influencers i ON i.influencer_id = c.influencer_id
+    LEFT JOIN contract_windows k ON k.window_days = w AND k.contract_id = c.contract_id
+    WHERE coalesce(k.amount, 0) = 0 AND in_filter(c.brand, p_brands) AND in_filter(i.category, p_categories)
+    ORDER BY c.influencer_id, c.contract_id
+    LIMIT wanted;
+  GET DIAGNOSTICS got = ROW_COUNT;
+  wanted := wanted - got;
+  IF wanted <= 0 THEN RETURN; END IF;
+  RETURN QUERY
+    SELECT c.influencer_id, i.name, i.category, c.contract_id, c.brand, c.basis, c.rate, c.valid_from, c.valid_to,
+           k.orders, k.posts, k.amount
+    FROM contract_windows k JOIN contracts c ON c.contract_id = k.contract_id
+    LEFT JOIN influencers i ON i.influencer_id = c.influencer_id
+    WHERE k.window_days = w AND k.amount < 0 AND in_filter(c.brand, p_brands) AND in_filter(i.category, p_categories)
+    ORDER BY k.amount DESC, k.influencer_id, k.contract_id
+    LIMIT wanted;
+END $$;
+CREATE INDEX contracts_influencer ON contracts (influencer_id, contract_id);  -- the unpaid contracts' order

@@ -90,7 +90,8 @@ FROM (SELECT c.*, now() - random() * :days * interval '1 day' AS fired, random()
 # raw.influencer_daily sums what the aggregator adds per fact (services/aggregator/writer.py); the rollup is
 # loaded from this same view, so facts and rollups agree by construction. raw.rolling_current and raw.rolling_sums
 # are the product's own rolling_from_daily(), whose body reads influencer_daily through the caller's search_path:
-# the raw view; raw.daily_totals is daily_totals_from_facts() over it likewise.
+# the raw view; raw.daily_totals is daily_totals_from_facts() over it likewise, and the contracts' windows and
+# rates are computed from spend and contracts at every read.
 RAW = """
 DROP SCHEMA IF EXISTS raw CASCADE;
 CREATE SCHEMA raw;
@@ -110,6 +111,8 @@ FROM (SELECT day, influencer_id, brand, platform, counts_order::integer AS order
 GROUP BY f.day, f.influencer_id, f.brand, f.platform;
 CREATE VIEW raw.rolling_current AS SELECT f.* FROM public.rolling_from_daily(business_today()) f;
 CREATE VIEW raw.daily_totals AS SELECT f.* FROM public.daily_totals_from_facts() f;
+CREATE VIEW raw.contract_windows AS SELECT f.* FROM public.contract_windows_from_spend(business_today()) f;
+CREATE VIEW raw.contract_rates AS SELECT f.* FROM public.contract_rates_from_contracts() f;
 CREATE VIEW raw.rolling_sums AS
 SELECT f.*, coalesce(i.category, '') AS category, ratio(f.revenue, f.spend) AS roas
 FROM public.rolling_from_daily(business_today()) f LEFT JOIN public.influencers i ON i.influencer_id = f.influencer_id;
@@ -120,6 +123,7 @@ GRANT SELECT ON ALL TABLES IN SCHEMA raw TO hk_grafana;
 ROLLUPS = """
 INSERT INTO influencer_daily SELECT * FROM raw.influencer_daily ORDER BY day;
 INSERT INTO daily_totals SELECT * FROM daily_totals_from_facts() ORDER BY day;
+INSERT INTO contract_rates SELECT * FROM contract_rates_from_contracts();
 SELECT refresh_rolling(true);
 """
 

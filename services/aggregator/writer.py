@@ -95,6 +95,9 @@ def _upsert_contracts(conn: Connection, records: list[dict]) -> list[dict]:
     latest = {r["contract_id"]: r for r in records}
     if not latest:
         return []
+    # contract_rates (the payout comparison's own rates) of every influencer whose contracts change, before and after
+    touched = sorted({r["influencer_id"] for r in latest.values()} | set(conn.exec_driver_sql(
+        "SELECT influencer_id FROM contracts WHERE contract_id = ANY(%(ids)s)", {"ids": sorted(latest)}).scalars()))
     rows = [{"contract_id": r["contract_id"], "influencer_id": r["influencer_id"], "brand": r["brand"],
              "basis": r["basis"], "rate": money(r["rate"]), "valid_from": timestamp(r["valid_from"]),
              "valid_to": timestamp(r["valid_to"]) if r.get("valid_to") else None,
@@ -103,6 +106,8 @@ def _upsert_contracts(conn: Connection, records: list[dict]) -> list[dict]:
     stmt = insert(t.contracts).values(rows)
     cols = [c for c in rows[0] if c != "contract_id"]
     conn.execute(stmt.on_conflict_do_update(index_elements=["contract_id"], set_={c: stmt.excluded[c] for c in cols}))
+    conn.exec_driver_sql("DELETE FROM contract_rates WHERE influencer_id = ANY(%(ids)s)", {"ids": touched})
+    conn.exec_driver_sql("INSERT INTO contract_rates SELECT * FROM contract_rates_from_contracts(%(ids)s)", {"ids": touched})
     return rows
 
 

@@ -95,6 +95,6 @@ def build() -> db.Dashboard:
     d = d.with_panel(drilldown_link(money_columns(report_table(
         "Payout optimization", "What each basis would have cost for the same posts, orders and revenue; biggest saving "
         "first (500; hk export payout_comparison for all).",
-        f"SELECT * FROM report_payout_comparison({FILTERS}) LIMIT 500", span=12),
+        f"SELECT * FROM report_payout_comparison({FILTERS}, p_limit => 500)", span=12),
         "actual_payout", "cost_post_basis", "cost_order_basis", "cost_revenue_share_basis", "saving")))
     return d

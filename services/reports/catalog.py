@@ -34,7 +34,7 @@ REPORTS = {r.name: r for r in (
     Report("posts", "report_posts", "Posts Analytics"),
     Report("orders", "report_orders", "Revenue Tracking"),
     Report("payouts", "report_payouts", "Payout Summary"),
-    Report("payout_comparison", "report_payout_comparison", "Payout Optimization"),
+    Report("payout_comparison", "report_payout_comparison", "Payout Optimization", limit=True),
     Report("rolling", "report_rolling", "Rolling 7/30/31/366-day windows", dated=False, window=True),
 )}
 

@@ -20,7 +20,7 @@ from services.common.db import make_engine
 from services.common.settings import Settings
 from services.reports.catalog import REPORTS, Filters, run
 
-from .test_reports import CONTRACTS, FACTS, INFLUENCERS, LATE, REFUNDS, T, TZ, batch, day, line, post, refund
+from .test_reports import CONTRACTS, FACTS, INFLUENCERS, LATE, REFUNDS, T, TZ, at, batch, contract, day, line, post, refund
 
 pytestmark = pytest.mark.postgres
 BRANDS = ("Gritzo", "HKVitals", "MuscleBlaze")
@@ -39,6 +39,8 @@ STEPS = [
     ("its category changes, with a fact in the same batch", [{**NEWCOMER, "category": "Yoga"},
                                                               line("z3", "Z", "HKVitals", "75.5", 0),
                                                               refund("zr", "z1", "Z", "HKVitals", "50", 0)]),
+    ("a later contract of another basis for A", [{**contract("A-mb2", "A", "MuscleBlaze", "revenue_share", "0.05"),
+                                                  "valid_from": at(1, 0)}, line("a3", "A", "MuscleBlaze", "90", 0)]),
     ("a replay", FACTS + REFUNDS),
 ]
 
@@ -62,6 +64,7 @@ def test_daily_totals_equal_the_facts_after_every_batch(engine):
         write_batch(engine, batch(records), calendar)
         with engine.connect() as conn:
             assert totals(conn, "daily_totals") == totals(conn, "daily_totals_from_facts()"), step
+            assert totals(conn, "contract_rates") == totals(conn, "contract_rates_from_contracts()"), step
             assert totals(conn, "contract_windows") == totals(
                 conn, "contract_windows_from_spend((SELECT as_of FROM rolling_state))"), step
             assert conn.execute(text(  # the windows carry each influencer's category as it is now

@@ -39,6 +39,7 @@ def downgrade() -> None:
     comparison = re.search(r"CREATE OR REPLACE FUNCTION report_payout_comparison\(.*?\$\$;", panel_speed.UPGRADE, re.S)
     op.execute("""
 DROP FUNCTION report_rolling_top; DROP FUNCTION report_payouts_top; DROP INDEX contracts_influencer;
+DROP FUNCTION report_payout_comparison(date, date, text[], text[], text[], integer);
 DROP FUNCTION report_underperforming(date, date, text[], text[], text[], numeric, integer);""")
     op.execute("\n".join([_function(seed, "report_grouped"), _function(seed, "report_kpis"), _function(seed, "report_rolling"),
                            _function(seed, "report_influencers"), _function(seed, "report_underperforming"),
@@ -53,5 +54,6 @@ DROP FUNCTION report_active; DROP FUNCTION report_totals; DROP FUNCTION window_i
 DROP FUNCTION report_window; DROP FUNCTION covers_all_platforms; DROP FUNCTION covers_all_brands;
 DROP FUNCTION daily_totals_from_facts; DROP TABLE daily_totals;
 DROP FUNCTION contract_windows_from_spend; DROP TABLE contract_windows;
+DROP TABLE contract_rates; DROP FUNCTION contract_rates_from_contracts;
 CREATE OR REPLACE FUNCTION rolling_windows() RETURNS integer[] IMMUTABLE LANGUAGE sql AS $$ SELECT ARRAY[7, 30] $$;
 SELECT refresh_rolling(true);""")

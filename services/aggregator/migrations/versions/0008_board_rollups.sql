@@ -272,59 +272,75 @@ $$;
 
 GRANT SELECT ON daily_totals TO hk_grafana;
 
--- reference_rate()'s rules, each rate computed once: the influencer's own latest contract of the basis for the
--- brand, else the brand's average contracted rate for the basis, else the average over all brands.
-CREATE OR REPLACE FUNCTION report_payout_comparison(p_from date DEFAULT NULL, p_to date DEFAULT NULL, p_brands text[] DEFAULT NULL,
-  p_platforms text[] DEFAULT NULL, p_categories text[] DEFAULT NULL)
+-- reference_rate()'s first rule kept as a table: each (influencer, brand)'s own latest rate per basis, and the basis
+-- of its latest contract. The aggregator rewrites an influencer's rows when its contracts change (writer.py).
+CREATE FUNCTION contract_rates_from_contracts(p_influencers text[] DEFAULT NULL)
+RETURNS TABLE (influencer_id text, brand text, basis text, post_rate numeric, order_rate numeric, rs_rate numeric)
+STABLE LANGUAGE sql AS $$
+  SELECT l.influencer_id, l.brand, (array_agg(l.basis ORDER BY l.valid_from DESC, l.contract_id DESC))[1],
+         min(l.rate) FILTER (WHERE l.basis = 'post'), min(l.rate) FILTER (WHERE l.basis = 'order'),
+         min(l.rate) FILTER (WHERE l.basis = 'revenue_share')
+  FROM (SELECT DISTINCT ON (k.influencer_id, k.brand, k.basis) k.influencer_id, k.brand, k.basis, k.rate, k.valid_from,
+               k.contract_id
+        FROM contracts k WHERE p_influencers IS NULL OR k.influencer_id = ANY(p_influencers)
+        ORDER BY k.influencer_id, k.brand, k.basis, k.valid_from DESC, k.contract_id DESC) l
+  GROUP BY l.influencer_id, l.brand
+$$;
+CREATE TABLE contract_rates (
+  influencer_id text NOT NULL, brand text NOT NULL, basis text NOT NULL, post_rate numeric, order_rate numeric,
+  rs_rate numeric, PRIMARY KEY (influencer_id, brand));
+INSERT INTO contract_rates SELECT * FROM contract_rates_from_contracts();
+GRANT SELECT ON contract_rates TO hk_grafana;
+
+-- The payout comparison, p_limit new (the board lists 500): within a window, the window's (influencer, brand) rows
+-- priced from contract_rates and the contracts' averages, only the rows shown joined to their names.
+DROP FUNCTION report_payout_comparison(date, date, text[], text[], text[]);
+CREATE FUNCTION report_payout_comparison(p_from date DEFAULT NULL, p_to date DEFAULT NULL, p_brands text[] DEFAULT NULL,
+                                         p_platforms text[] DEFAULT NULL, p_categories text[] DEFAULT NULL,
+                                         p_limit integer DEFAULT NULL)
 RETURNS TABLE (influencer_id text, name text, brand text, current_basis text, posts integer, orders integer,
                revenue numeric, actual_payout numeric, post_rate numeric, cost_post_basis numeric, order_rate numeric,
                cost_order_basis numeric, revenue_share_rate numeric, cost_revenue_share_basis numeric,
                cheapest_basis text, saving numeric)
 STABLE LANGUAGE sql AS $$
-  WITH latest AS (SELECT DISTINCT ON (k.influencer_id, k.brand, k.basis) k.influencer_id, k.brand, k.basis, k.rate,
-                         k.valid_from, k.contract_id
-                  FROM contracts k ORDER BY k.influencer_id, k.brand, k.basis, k.valid_from DESC, k.contract_id DESC),
-       own AS (SELECT l.influencer_id, l.brand, (array_agg(l.basis ORDER BY l.valid_from DESC, l.contract_id DESC))[1] AS basis,
-                      min(l.rate) FILTER (WHERE l.basis = 'post') AS post_rate,
-                      min(l.rate) FILTER (WHERE l.basis = 'order') AS order_rate,
-                      min(l.rate) FILTER (WHERE l.basis = 'revenue_share') AS rs_rate
-               FROM latest l GROUP BY l.influencer_id, l.brand),
-       averages AS (SELECT k.brand, round(avg(k.rate) FILTER (WHERE k.basis = 'post'), 6) AS post_rate,
+  WITH averages AS (SELECT k.brand, round(avg(k.rate) FILTER (WHERE k.basis = 'post'), 6) AS post_rate,
                            round(avg(k.rate) FILTER (WHERE k.basis = 'order'), 6) AS order_rate,
                            round(avg(k.rate) FILTER (WHERE k.basis = 'revenue_share'), 6) AS rs_rate
                     FROM contracts k GROUP BY GROUPING SETS ((k.brand), ())),  -- brand NULL: all brands
        -- per (influencer, brand): the window's rows when the range is one, else the daily rows summed
        activity AS (SELECT r.influencer_id, r.brand, r.posts, r.orders, r.revenue, r.spend
-                    FROM rolling_current r LEFT JOIN influencers i ON i.influencer_id = r.influencer_id
-                    WHERE (SELECT report_window(p_from, p_to, p_platforms)) IS NOT NULL
-                      AND r.window_days = (SELECT report_window(p_from, p_to, p_platforms))
+                    FROM rolling_sums r
+                    WHERE r.window_days = (SELECT report_window(p_from, p_to, p_platforms))
                       AND r.influencer_id <> '' AND r.brand <> '' AND in_filter(r.brand, p_brands)
-                      AND in_filter(i.category, p_categories)
+                      AND in_filter(nullif(r.category, ''), p_categories)
                     UNION ALL
                     SELECT f.influencer_id, f.brand, sum(f.posts)::integer AS posts, sum(f.orders)::integer AS orders,
                            sum(f.revenue) AS revenue, sum(f.spend) AS spend
                     FROM report_facts(p_from, p_to, p_brands, p_platforms, p_categories) f
                     WHERE f.influencer_id IS NOT NULL AND (SELECT report_window(p_from, p_to, p_platforms)) IS NULL
                     GROUP BY f.influencer_id, f.brand),
-       rated AS (SELECT a.*, o.basis, coalesce(o.post_rate, b.post_rate, x.post_rate) AS post_rate,
-                        coalesce(o.order_rate, b.order_rate, x.order_rate) AS order_rate,
-                        coalesce(o.rs_rate, b.rs_rate, x.rs_rate) AS rs_rate
-                 FROM activity a
-                 LEFT JOIN own o ON o.influencer_id = a.influencer_id AND o.brand = a.brand
-                 LEFT JOIN averages b ON b.brand = a.brand
-                 LEFT JOIN averages x ON x.brand IS NULL)
+       -- reference_rate()'s rules: the influencer's own, else the brand's average, else every brand's
+       priced AS (SELECT a.*, o.basis, r.post_rate, r.order_rate, r.rs_rate, a.posts * r.post_rate AS cost_post,
+                         a.orders * r.order_rate AS cost_order, round(a.revenue * r.rs_rate, 4) AS cost_rs
+                  FROM activity a
+                  LEFT JOIN contract_rates o ON o.influencer_id = a.influencer_id AND o.brand = a.brand
+                  LEFT JOIN averages b ON b.brand = a.brand
+                  LEFT JOIN averages x ON x.brand IS NULL
+                  CROSS JOIN LATERAL (SELECT coalesce(o.post_rate, b.post_rate, x.post_rate) AS post_rate,
+                                             coalesce(o.order_rate, b.order_rate, x.order_rate) AS order_rate,
+                                             coalesce(o.rs_rate, b.rs_rate, x.rs_rate) AS rs_rate) r),
+       -- the cheapest basis; ties go to the first name ('order', 'post', 'revenue_share')
+       ranked AS (SELECT c.*, CASE least(c.cost_post, c.cost_order, c.cost_rs) WHEN c.cost_order THEN 'order'
+                                   WHEN c.cost_post THEN 'post' WHEN c.cost_rs THEN 'revenue_share' END AS cheapest,
+                         c.spend - least(c.cost_post, c.cost_order, c.cost_rs) AS saving
+                  FROM priced c
+                  ORDER BY c.spend - least(c.cost_post, c.cost_order, c.cost_rs) DESC NULLS LAST, c.influencer_id, c.brand
+                  LIMIT p_limit)
   SELECT c.influencer_id, i.name, c.brand, c.basis, c.posts, c.orders, c.revenue, c.spend, c.post_rate, c.cost_post,
-         c.order_rate, c.cost_order, c.rs_rate, c.cost_rs, best.basis, c.spend - best.cost
-  FROM (SELECT r.*, r.posts * r.post_rate AS cost_post, r.orders * r.order_rate AS cost_order,
-               round(r.revenue * r.rs_rate, 4) AS cost_rs
-        FROM rated r) c
-  LEFT JOIN influencers i ON i.influencer_id = c.influencer_id
-  LEFT JOIN LATERAL (SELECT v.basis, v.cost FROM (VALUES ('post', c.cost_post), ('order', c.cost_order),
-                                                         ('revenue_share', c.cost_rs)) v(basis, cost)
-                     WHERE v.cost IS NOT NULL ORDER BY v.cost, v.basis LIMIT 1) best ON true
-  ORDER BY c.spend - best.cost DESC NULLS LAST, c.influencer_id, c.brand
+         c.order_rate, c.cost_order, c.rs_rate, c.cost_rs, c.cheapest, c.saving
+  FROM ranked c LEFT JOIN influencers i ON i.influencer_id = c.influencer_id
+  ORDER BY c.saving DESC NULLS LAST, c.influencer_id, c.brand
 $$;
-
 -- ---------------------------------------------------------------- ranked reports, walked within a window
 -- PL/pgSQL so that each call plans only the branch it takes: inside a maintained window, rolling_sums_rank in
 -- rank order joined to each influencer until the limit is met (a few index probes, whatever the number of

@@ -58,19 +58,30 @@ def totals(conn, source: str) -> list:
     return sorted(map(tuple, conn.execute(text(f"SELECT * FROM {source}"))), key=repr)
 
 
-def test_daily_totals_equal_the_facts_after_every_batch(engine):
-    calendar = Calendar(TZ)
+DEFINED = {"daily_totals": "daily_totals_from_facts()", "contract_rates": "contract_rates_from_contracts()",
+           "contract_windows": "contract_windows_from_spend((SELECT as_of FROM rolling_state))"}
+MISCATEGORISED = """SELECT count(*) FROM rolling_sums r LEFT JOIN influencers i ON i.influencer_id = r.influencer_id
+                    WHERE r.category <> CASE WHEN r.influencer_id = '' THEN '' ELSE coalesce(i.category, '') END"""
+
+
+@pytest.fixture(scope="module")
+def written(engine) -> list:
+    """STEPS written one batch each; after each, every maintained table beside its definition, and the window rows
+    whose category is not their influencer's."""
+    after = []
     for step, records in STEPS:
-        write_batch(engine, batch(records), calendar)
+        write_batch(engine, batch(records), Calendar(TZ))
         with engine.connect() as conn:
-            assert totals(conn, "daily_totals") == totals(conn, "daily_totals_from_facts()"), step
-            assert totals(conn, "contract_rates") == totals(conn, "contract_rates_from_contracts()"), step
-            assert totals(conn, "contract_windows") == totals(
-                conn, "contract_windows_from_spend((SELECT as_of FROM rolling_state))"), step
-            assert conn.execute(text(  # the windows carry each influencer's category as it is now
-                "SELECT count(*) FROM rolling_sums r LEFT JOIN influencers i ON i.influencer_id = r.influencer_id "
-                "WHERE r.category <> CASE WHEN r.influencer_id = '' THEN '' ELSE coalesce(i.category, '') END"
-            )).scalar_one() == 0, step
+            after.append((step, {t: (totals(conn, t), totals(conn, d)) for t, d in DEFINED.items()},
+                          conn.execute(text(MISCATEGORISED)).scalar_one()))
+    return after
+
+
+def test_the_maintained_tables_equal_their_definitions_after_every_batch(engine, written):
+    for step, tables, miscategorised in written:
+        for table, (kept, defined) in tables.items():
+            assert kept == defined, (step, table)
+        assert miscategorised == 0, step  # the windows carry each influencer's category as it is now
     with engine.connect() as conn:
         categories = dict(conn.execute(text("SELECT category, sum(revenue) FROM daily_totals GROUP BY 1")).all())
         rated = conn.execute(text("SELECT sum(rated_posts) FROM daily_totals")).scalar_one()
@@ -92,9 +103,7 @@ def reports(engine, name: str, windows: bool, **filters) -> list:
 
 @pytest.mark.parametrize("length", [7, 30, 31, 366])
 @pytest.mark.parametrize("brands", [None, list(BRANDS), ["MuscleBlaze"], ["Gritzo", "HKVitals"]])
-def test_reports_read_the_windows_and_answer_as_the_daily_rows_do(engine, length, brands):
-    if not any(step == "a replay" for step, _ in STEPS):
-        pytest.fail("the dataset is built by the test above")
+def test_reports_read_the_windows_and_answer_as_the_daily_rows_do(engine, written, length, brands):
     for categories in (None, ["Fitness", "Yoga", "Wellness", "Nutrition"], ["Yoga"]):
         filters = dict(date_from=day(length - 1), date_to=T, brands=brands, categories=categories,
                        platforms=["instagram", "twitter", "youtube", "unknown"])
@@ -109,7 +118,7 @@ def test_reports_read_the_windows_and_answer_as_the_daily_rows_do(engine, length
                 assert fast, (name, length, brands, categories)  # the comparison is not between two empty answers
 
 
-def test_the_rolling_report_with_every_brand_chosen_is_the_all_brands_rows(engine):
+def test_the_rolling_report_with_every_brand_chosen_is_the_all_brands_rows(engine, written):
     every = reports(engine, "rolling", True, brands=list(BRANDS))
     assert every == reports(engine, "rolling", True) and every
     with engine.connect() as conn:  # and those equal the chosen brands' rows summed, as before 0008
@@ -119,7 +128,7 @@ def test_the_rolling_report_with_every_brand_chosen_is_the_all_brands_rows(engin
     assert sorted((r[0], r[2], r[6], r[7]) for r in every) == [tuple(r) for r in summed]
 
 
-def test_the_ranked_payouts_are_the_first_rows_of_the_payouts_report(engine):
+def test_the_ranked_payouts_are_the_first_rows_of_the_payouts_report(engine, written):
     with engine.connect() as conn:
         negative = conn.execute(text("SELECT count(*) FROM contract_windows WHERE amount < 0")).scalar_one()
         assert negative, "the dataset has a contract clawed back more than it paid in a window"
@@ -133,7 +142,7 @@ def test_the_ranked_payouts_are_the_first_rows_of_the_payouts_report(engine):
 
 
 @pytest.mark.parametrize("stale", [False, True])
-def test_the_ranked_rolling_report_is_the_first_rows_of_the_rolling_report(engine, stale):
+def test_the_ranked_rolling_report_is_the_first_rows_of_the_rolling_report(engine, written, stale):
     with engine.connect() as conn:
         if stale:  # the day turned and nothing refreshed yet: the walk must not read yesterday's windows
             conn.execute(text("UPDATE rolling_state SET as_of = as_of - 1"))
@@ -146,3 +155,18 @@ def test_the_ranked_rolling_report_is_the_first_rows_of_the_rolling_report(engin
                     full = conn.execute(text("SELECT * FROM report_rolling(:w, :b, :c) LIMIT :n"), args).all()
                     assert ranked == full and (full or categories), (window, brands, categories, limit)
         conn.rollback()
+
+
+@pytest.mark.parametrize("days", [1, 2, 6, 40, 400])
+def test_moving_the_windows_a_few_days_equals_rebuilding_them(engine, written, days):
+    """refresh_rolling() moves the windows by the days that leave and enter (400: longer than any window, rebuilt)."""
+    with engine.connect() as conn:
+        conn.execute(text("SELECT refresh_rolling(true)"))
+        rebuilt = [totals(conn, t) for t in ("rolling_sums", "contract_windows")]
+        conn.execute(text("SELECT refresh_rolling(true, :d)"), {"d": day(days)})
+        then = [totals(conn, t) for t in ("rolling_sums", "contract_windows")]
+        assert conn.execute(text("SELECT refresh_rolling()")).scalar_one() == T
+        moved = [totals(conn, t) for t in ("rolling_sums", "contract_windows")]
+        conn.rollback()
+    assert then != rebuilt  # the windows of that day differ from today's, so the move has work to do
+    assert moved == rebuilt

@@ -225,10 +225,12 @@ def test_rolling_windows_are_current_and_equal_a_recomputation(engine):
     gritzo = report(engine, "rolling", window=7, brands=["Gritzo"])
     assert pick(gritzo, "influencer_id", "revenue", "spend", "roas", "incremental_roas") == [
         ("E", D(400), D(500), D("0.8"), D("0.4")), ("D", D(1000), D(0), None, None)]
-    # A day turns and nothing has refreshed yet: the view computes from the daily rows, then the refresh rebuilds
+    # A day turns and nothing has refreshed yet: the windows still end yesterday, so the view computes from the
+    # daily rows; then the refresh moves the windows a day
     with engine.begin() as conn:
-        conn.execute(text("UPDATE rolling_state SET as_of = as_of - 1"))
-        conn.execute(text("UPDATE rolling_sums SET revenue = revenue + 1000000"))  # stale sums must not be read
+        conn.execute(text("SELECT refresh_rolling(true, :d)"), {"d": day(1)})
+        assert conn.execute(text("SELECT sum(revenue) FROM rolling_sums WHERE window_days = 7")).scalar_one() != sum(
+            v[1] for v in ROLLING[7].values())  # yesterday's windows differ from today's: they must not be read
     assert rolling(engine) == (ROLLING, {T})
     assert RollingClock(Calendar(TZ)).refresh(engine) == T
     assert rolling(engine) == (ROLLING, {T})

@@ -39,6 +39,7 @@ def downgrade() -> None:
     comparison = re.search(r"CREATE OR REPLACE FUNCTION report_payout_comparison\(.*?\$\$;", panel_speed.UPGRADE, re.S)
     op.execute("""
 DROP FUNCTION report_rolling_top; DROP FUNCTION report_payouts_top; DROP INDEX contracts_influencer;
+DROP FUNCTION refresh_rolling(boolean, date); DROP FUNCTION shift_windows;
 DROP FUNCTION report_payout_comparison(date, date, text[], text[], text[], integer);
 DROP FUNCTION report_underperforming(date, date, text[], text[], text[], numeric, integer);""")
     op.execute("\n".join([_function(seed, "report_grouped"), _function(seed, "report_kpis"), _function(seed, "report_rolling"),
@@ -47,6 +48,7 @@ DROP FUNCTION report_underperforming(date, date, text[], text[], text[], numeric
                            comparison.group(0)]))
     op.execute("""
 REVOKE SELECT ON rolling_sums, rolling_state FROM hk_grafana;
+REVOKE EXECUTE ON FUNCTION refresh_rolling(boolean) FROM PUBLIC;
 DROP INDEX rolling_sums_poor; DROP INDEX rolling_sums_rank; ALTER TABLE rolling_sums DROP COLUMN roas;
 CREATE INDEX rolling_sums_brand ON rolling_sums (window_days, brand);
 DROP INDEX rolling_sums_active; ALTER TABLE rolling_sums DROP COLUMN category;

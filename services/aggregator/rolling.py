@@ -1,5 +1,5 @@
-"""Rolling windows kept current: each batch adds its daily deltas to the 7- and 30-day sums in its own
-transaction, and ``refresh_rolling()`` (SQL) rebuilds the sums when the business day turns.
+"""Rolling windows kept current: each batch adds its daily deltas to the 7-, 30-, 31- and 366-day sums in its
+own transaction, and ``refresh_rolling()`` (SQL) moves the windows when the business day turns.
 
 Each delta lands on three rows: (influencer, brand), (influencer, ALL) and (ALL, brand), so a board reads an
 influencer's or a brand's window without aggregating (ALL is '', never an id or a brand). The influencer's rows

@@ -96,12 +96,17 @@ def slug(title: str) -> str:
 ROLLUPS = {"influencer_daily", "daily_totals", "rolling_sums", "contract_windows", "contract_rates"}
 
 
+SCANS = text("SELECT relname, seq_scan + coalesce(idx_scan, 0) FROM pg_stat_xact_user_tables")
+
+
 def tables_read(engine, sql: str) -> set[str]:
-    """The tables a query scanned, functions' bodies included (an EXPLAIN stops at a PL/pgSQL function)."""
+    """The tables a query scanned, functions' bodies included (an EXPLAIN stops at a PL/pgSQL function). The
+    counts are read before and after: since Postgres 15 the xact view also holds a backend's earlier
+    transactions until its statistics are flushed."""
     with engine.begin() as conn:
+        before = dict(conn.execute(SCANS).all())
         conn.execute(text(sql)).all()
-        return set(conn.execute(text("SELECT relname FROM pg_stat_xact_user_tables "
-                                     "WHERE seq_scan + coalesce(idx_scan, 0) > 0")).scalars())
+        return {t for t, n in conn.execute(SCANS).all() if n > before.get(t, 0)}
 
 
 def time_board(prefix: str, board: str, queries, reader, raw, owner, repeat: int, figures: dict,

@@ -40,6 +40,8 @@ def downgrade() -> None:
     op.execute("""
 DROP FUNCTION report_rolling_top; DROP FUNCTION report_payouts_top; DROP INDEX contracts_influencer;
 DROP FUNCTION refresh_rolling(boolean, date); DROP FUNCTION shift_windows;
+CREATE INDEX attributed_orders_influencer_brand ON attributed_orders (influencer_id, brand);
+DROP INDEX attributed_orders_influencer_placed;
 DROP FUNCTION report_payout_comparison(date, date, text[], text[], text[], integer);
 DROP FUNCTION report_underperforming(date, date, text[], text[], text[], numeric, integer);""")
     op.execute("\n".join([_function(seed, "report_grouped"), _function(seed, "report_kpis"), _function(seed, "report_rolling"),

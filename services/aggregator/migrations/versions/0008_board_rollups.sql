@@ -603,3 +603,9 @@ BEGIN
     LIMIT wanted;
 END $$;
 CREATE INDEX contracts_influencer ON contracts (influencer_id, contract_id);  -- the unpaid contracts' order
+
+-- The drill-down's order lines: one influencer's newest first, walked on an index instead of sorting its year
+-- (159 ms at 10M lines over 365 days). It replaces (influencer_id, brand): the contract backfill that used it reads
+-- the influencer's lines and filters the brand.
+CREATE INDEX attributed_orders_influencer_placed ON attributed_orders (influencer_id, placed_at);
+DROP INDEX attributed_orders_influencer_brand;

@@ -21,6 +21,7 @@ def test_100k_events_through_kills_rebalances_and_restarts_are_counted_exactly_o
     assert report.sent_with_retries >= 110_000  # 10 % storefront duplicates on top of the retries the faults cause
     assert report.drained, "not every order and refund line reached Postgres"
     assert report.dead_letters == 0, "a good event was dead-lettered"
-    assert report.mismatches == {"influencer_daily": [], "rolling_current": [], "payouts": []}
+    assert report.mismatches == {t: [] for t in ("influencer_daily", "rolling_current", "payouts", "daily_totals",
+                                                 "contract_rates", "contract_windows")}
     assert set(report.lost.values()) == {0} and set(report.duplicated.values()) == {0}
     assert set(report.lost) == set(FIGURES)

@@ -14,8 +14,9 @@ and skipping them by offset.
 Influencers and contracts (compacted) are read first, as they were onboarded before their facts. Records
 that do not decode were dead-lettered by the live aggregator when it met them: they are counted and
 skipped, not sent to the dead-letter topic a second time. Batches write the facts and their spend; the
-rollups are built once at the end, ``influencer_daily`` with one ``INSERT … SELECT … GROUP BY`` over the facts
-and the rolling windows by ``refresh_rolling()``, in the transaction that also gives the stored offsets the
+rollups are built once at the end, ``influencer_daily`` with one ``INSERT … SELECT … GROUP BY`` over the facts,
+``daily_totals`` from its definition, and the rolling and contracts' windows by ``refresh_rolling(true)``
+(``contract_rates`` is kept by the batches themselves), in the transaction that also gives the stored offsets the
 aggregator's name: a rebuild cut short leaves no offsets an aggregator would resume from. ROAS alerts are
 not replayed (they are events of the moment they fired, not a function of the facts); the rebuilt windows
 start clean.

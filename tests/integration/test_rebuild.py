@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 TABLES = {
     "influencers": "influencer_id, name, category, gender, follower_count, platform",
     "contracts": "*", "posts": "*", "attributed_orders": "*", "refunds": "*", "spend": "*",
-    "influencer_daily": "*", "daily_totals": "*", "rolling_sums": "*", "payouts": "*",
+    "influencer_daily": "*", "daily_totals": "*", "rolling_sums": "*", "contract_windows": "*", "contract_rates": "*",
+    "payouts": "*",
 }
 
 

@@ -124,14 +124,20 @@ BEGIN
     incremental_revenue = r.incremental_revenue + EXCLUDED.incremental_revenue, spend = r.spend + EXCLUDED.spend,
     posts = r.posts + EXCLUDED.posts, reach = r.reach + EXCLUDED.reach, likes = r.likes + EXCLUDED.likes,
     comments = r.comments + EXCLUDED.comments;
-  -- a row whose days all left: dropped, as a rebuild would not have it
-  DELETE FROM rolling_sums r
-  USING (SELECT DISTINCT window_days, influencer_id, brand FROM moved WHERE sign = -1) k
-  WHERE r.window_days = k.window_days AND r.influencer_id IN (k.influencer_id, '') AND r.brand IN (k.brand, '')
-    AND NOT EXISTS (SELECT 1 FROM influencer_daily d
-                    WHERE d.day > p_new - r.window_days AND d.day <= p_new
-                      AND (r.influencer_id = '' OR d.influencer_id = r.influencer_id)
-                      AND (r.brand = '' OR d.brand = r.brand));
+  -- a row whose days all left: dropped, as a rebuild would not have it (one statement per grouping, each probing
+  -- influencer_daily on an index)
+  DELETE FROM rolling_sums r USING (SELECT DISTINCT window_days, influencer_id, brand FROM moved WHERE sign = -1) k
+  WHERE (r.window_days, r.influencer_id, r.brand) = (k.window_days, k.influencer_id, k.brand)
+    AND NOT EXISTS (SELECT 1 FROM influencer_daily d WHERE d.influencer_id = r.influencer_id AND d.brand = r.brand
+                    AND d.day > p_new - r.window_days AND d.day <= p_new);
+  DELETE FROM rolling_sums r USING (SELECT DISTINCT window_days, influencer_id FROM moved WHERE sign = -1) k
+  WHERE (r.window_days, r.influencer_id, r.brand) = (k.window_days, k.influencer_id, '')
+    AND NOT EXISTS (SELECT 1 FROM influencer_daily d WHERE d.influencer_id = r.influencer_id
+                    AND d.day > p_new - r.window_days AND d.day <= p_new);
+  DELETE FROM rolling_sums r USING (SELECT DISTINCT window_days, brand FROM moved WHERE sign = -1) k
+  WHERE (r.window_days, r.influencer_id, r.brand) = (k.window_days, '', k.brand)
+    AND NOT EXISTS (SELECT 1 FROM influencer_daily d WHERE d.brand = r.brand
+                    AND d.day > p_new - r.window_days AND d.day <= p_new);
   DROP TABLE moved;
   -- the contracts' windows likewise, from spend
   INSERT INTO contract_windows AS k (window_days, contract_id, influencer_id, orders, posts, amount)

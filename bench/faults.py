@@ -18,6 +18,7 @@ from decimal import Decimal
 import httpx
 from sqlalchemy import text
 
+from services.aggregator.board_totals import DEFINITIONS
 from services.common.db import make_engine
 
 from .chaos import Stack
@@ -165,10 +166,6 @@ def probe(url: str, engine, tag: str, n: int = 12, timeout_s: float = 300) -> fl
     return time.monotonic() - began
 
 
-MAINTAINED = {"daily_totals": "daily_totals_from_facts()", "contract_rates": "contract_rates_from_contracts()",
-              "contract_windows": "contract_windows_from_spend((SELECT as_of FROM rolling_state))"}
-
-
 def compare(engine, expected: Expected, report: Report) -> None:
     daily = {tuple(r[:4]): dict(zip(FIGURES, r[4:])) for r in _rows(engine, f"SELECT day, influencer_id, brand, platform, {', '.join(FIGURES)} "
                                                                           f"FROM influencer_daily WHERE influencer_id <> '{PROBE}'")}
@@ -182,7 +179,7 @@ def compare(engine, expected: Expected, report: Report) -> None:
                          "payouts": sorted(k for k in expected.payouts.keys() | payouts.keys()
                                            if Decimal(expected.payouts.get(k, 0)) != Decimal(payouts.get(k, 0)))}
     # the board's maintained tables against their definitions over the facts (migration 0008)
-    for table, definition in MAINTAINED.items():
+    for table, definition in DEFINITIONS.items():
         kept, defined = set(_rows(engine, f"SELECT * FROM {table}")), set(_rows(engine, f"SELECT * FROM {definition}"))
         report.mismatches[table] = sorted(map(repr, kept ^ defined))[:20]
     for figure in FIGURES:

@@ -23,6 +23,10 @@ from .bulk import insert_rows
 
 TotalKey = tuple  # day, brand, platform, category
 MEASURES = (*t.DAILY_MEASURES, "rated_posts", "post_rates")
+# the tables the board reads beside the windows, and what each must equal (migration 0008): the tests, the fault
+# suite and hk bench aggregator compare them
+DEFINITIONS = {"daily_totals": "daily_totals_from_facts()", "contract_rates": "contract_rates_from_contracts()",
+               "contract_windows": "contract_windows_from_spend((SELECT as_of FROM rolling_state))"}
 UNKNOWN = ""  # the category of an influencer the pipeline has not been told about (report_facts' NULL)
 
 RATES = """SELECT p.influencer_id, p.day, p.brand, p.platform, count(*), sum((p.likes + p.comments) * 100.0 / p.reach)
@@ -48,11 +52,11 @@ class BoardTotals:
         return dict(conn.exec_driver_sql("SELECT influencer_id, category FROM influencers WHERE influencer_id = ANY(%(ids)s)",
                                          {"ids": ids}).all())
 
-    def start(self, conn: Connection, ids: list[str], upserted: list[str], before: dict[str, str]) -> None:
-        """After the batch's influencers (``upserted``) are written, before any delta: learn the categories of the
-        batch's influencers (``ids``) and move the history of each upserted one whose category changed from
-        ``before`` (what was stored until then; absent: unknown)."""
-        self.categories = {i: UNKNOWN for i in ids} | self.known(conn, ids)
+    def start(self, conn: Connection, categories: dict[str, str], upserted: list[str], before: dict[str, str]) -> None:
+        """After the batch's influencers (``upserted``) are written, before any delta: take the categories of the
+        batch's influencers as stored now (``categories``, absent: unknown) and move the history of each upserted
+        one whose category changed from ``before`` (what was stored until then)."""
+        self.categories = categories
         moved = {i: (before.get(i, UNKNOWN), self.categories[i]) for i in upserted
                  if before.get(i, UNKNOWN) != self.categories[i]}
         if not moved:

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from ..common.events import money, timestamp
 from . import tables as t
 from .batch import Batch, Calendar, Deltas
-from .board_totals import BoardTotals
+from .board_totals import UNKNOWN, BoardTotals
 from .bulk import insert_rows
 from ..alerts.store import detect
 from ..alerts.thresholds import AlertConfig
@@ -36,12 +36,13 @@ def write_batch(engine: Engine, batch: Batch, calendar: Calendar, alerts: AlertC
         upserted = sorted({r["influencer_id"] for r in batch.influencers})
         before = totals.known(conn, upserted) if totals else {}
         _upsert_influencers(conn, batch.influencers)
+        known = _known(conn, ids)
+        platforms = {i: platform for i, (platform, _) in known.items()}
         if totals:
-            totals.start(conn, ids, upserted, before)
+            totals.start(conn, {i: known.get(i, (None, UNKNOWN))[1] for i in ids}, upserted, before)
         changed_contracts = _upsert_contracts(conn, batch.contracts)
         if rollups:
             follow_contracts(conn, [c["contract_id"] for c in changed_contracts])
-        platforms = _platforms(conn, ids)
         deltas, sources = Deltas() if rollups else _Unkept(), []
         sources += _posts(conn, batch.posts, calendar, deltas, outcome, totals)
         sources += _order_lines(conn, batch.order_lines, calendar, platforms, deltas, outcome)
@@ -111,11 +112,12 @@ def _upsert_contracts(conn: Connection, records: list[dict]) -> list[dict]:
     return rows
 
 
-def _platforms(conn: Connection, ids: list[str]) -> dict[str, str]:
+def _known(conn: Connection, ids: list[str]) -> dict[str, tuple[str, str]]:
+    """influencer → (platform, category) for those the influencers table has (one read for both uses)."""
     if not ids:
         return {}
-    return dict(conn.exec_driver_sql("SELECT influencer_id, platform FROM influencers WHERE influencer_id = ANY(%(ids)s)",
-                                     {"ids": ids}).all())
+    return {i: (p, c) for i, p, c in conn.exec_driver_sql(
+        "SELECT influencer_id, platform, category FROM influencers WHERE influencer_id = ANY(%(ids)s)", {"ids": ids})}
 
 
 def _posts(conn, records, calendar, deltas, outcome, totals: BoardTotals | None) -> list[Source]:

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from services.aggregator.batch import Calendar
+from services.aggregator.board_totals import DEFINITIONS
 from services.aggregator.migrate import migrate
 from services.aggregator.writer import write_batch
 from services.common.db import make_engine
@@ -58,8 +59,6 @@ def totals(conn, source: str) -> list:
     return sorted(map(tuple, conn.execute(text(f"SELECT * FROM {source}"))), key=repr)
 
 
-DEFINED = {"daily_totals": "daily_totals_from_facts()", "contract_rates": "contract_rates_from_contracts()",
-           "contract_windows": "contract_windows_from_spend((SELECT as_of FROM rolling_state))"}
 MISCATEGORISED = """SELECT count(*) FROM rolling_sums r LEFT JOIN influencers i ON i.influencer_id = r.influencer_id
                     WHERE r.category <> CASE WHEN r.influencer_id = '' THEN '' ELSE coalesce(i.category, '') END"""
 
@@ -72,7 +71,7 @@ def written(engine) -> list:
     for step, records in STEPS:
         write_batch(engine, batch(records), Calendar(TZ))
         with engine.connect() as conn:
-            after.append((step, {t: (totals(conn, t), totals(conn, d)) for t, d in DEFINED.items()},
+            after.append((step, {t: (totals(conn, t), totals(conn, d)) for t, d in DEFINITIONS.items()},
                           conn.execute(text(MISCATEGORISED)).scalar_one()))
     return after
 

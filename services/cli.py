@@ -165,8 +165,9 @@ def _grafana_push(args) -> None:
 
 
 def _alert_rules(args) -> None:
+    from .alerts import operator_rules
     from .alerts.rules import GRAFANA_OUT, OUT, render, render_grafana
-    files = {OUT: render(), GRAFANA_OUT: render_grafana()}
+    files = {OUT: render(), GRAFANA_OUT: render_grafana(), operator_rules.OUT: operator_rules.render()}
     if args.check:
         if stale := [str(p) for p, text in files.items() if not p.exists() or p.read_text() != text]:
             raise SystemExit(f"out of date: {', '.join(stale)}; run hk alert-rules")
@@ -265,7 +266,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--url", required=True, help="Grafana base URL; credentials from GRAFANA_TOKEN or GRAFANA_USER/PASSWORD")
     p.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
     p.set_defaults(fn=_grafana_push)
-    p = sub.add_parser("alert-rules", help="generate deploy/prometheus/rules/alerts.yml from deploy/alerts/thresholds.yml")
+    p = sub.add_parser("alert-rules", help="generate deploy/prometheus/rules/alerts.yml (ROAS, from deploy/alerts/thresholds.yml) and "
+                       "operators.yml (SLOs and operators' alerts, from deploy/alerts/slos.yml)")
     p.add_argument("--check", action="store_true", help="fail if the committed rules differ")
     p.set_defaults(fn=_alert_rules)
     sub.add_parser("hash-key", help="print the HK_API_KEY_HASHES entry of a key read from stdin").set_defaults(fn=_hash_key)

@@ -12,10 +12,11 @@ from ..common import topics
 from ..common.db import make_engine
 from ..common.faust_app import DeadLetters, group_committed, make_app, raw_topic
 from ..common.infrastructure import finish
-from ..alerts.outbox import mark_published, pending
+from ..alerts.outbox import mark_published, pending, waiting_seconds
 from ..alerts.thresholds import load as load_alert_config
 from ..common.metrics import (ALERT_EVENTS, AGGREGATOR_BATCH_SIZE, AGGREGATOR_FACTS, AGGREGATOR_OFFSET_HOLES,
-                              AGGREGATOR_REDELIVERED, AGGREGATOR_WRITE_SECONDS, CONSUMED, FRESHNESS_SECONDS, ROAS_ALERTS)
+                              AGGREGATOR_REDELIVERED, AGGREGATOR_WRITE_SECONDS, ALERT_OUTBOX_AGE, CONSUMED,
+                              FRESHNESS_SECONDS, POSTGRES_ERRORS, ROAS_ALERTS)
 from ..common.settings import Settings
 from .batch import Batch, Calendar
 from .isolation import write_isolating
@@ -49,7 +50,7 @@ def build(settings: Settings) -> faust.App:
     async def resume(sender, assigned, **kwargs) -> None:
         """Every assignment reads on from where the facts end in Postgres, whatever Faust committed."""
         mine = [tp for tp in assigned if tp.topic in sources]
-        stored = await retry_postgres("stored offsets not read", lambda: asyncio.to_thread(progress.load, engine, mine))
+        stored = await retry_postgres("stored_offsets", "stored offsets not read", lambda: asyncio.to_thread(progress.load, engine, mine))
         log.info("assigned %d source partitions; resuming %d from the offsets stored with the facts: %s",
                  len(mine), len(stored), {f"{tp.topic}[{tp.partition}]": o for tp, o in stored.items()})
         # where the group's commit already agrees (hk rebuild commits it), reading began at the right place:
@@ -81,7 +82,9 @@ def build(settings: Settings) -> faust.App:
             if events:
                 await asyncio.to_thread(mark_published, engine, [e for e, _, _ in events])
                 ALERT_EVENTS.inc(len(events))
+            ALERT_OUTBOX_AGE.set(await asyncio.to_thread(waiting_seconds, engine))
         except OperationalError as exc:
+            POSTGRES_ERRORS.labels("aggregator", "alerts").inc()
             log.warning("alerts not published, Postgres unavailable: %s", exc.orig)
 
     @app.timer(ALERTS_EVERY_S)
@@ -92,6 +95,7 @@ def build(settings: Settings) -> faust.App:
             if cancelled:
                 log.warning("cancelled %d %s queries running over %.0f s", cancelled, READER_ROLE, READER_LIMIT_S)
         except OperationalError as exc:
+            POSTGRES_ERRORS.labels("aggregator", "grafana_bound").inc()
             log.warning("Grafana queries not checked, Postgres unavailable: %s", exc.orig)
         except PermissionError as exc:
             log.error("Grafana queries are not bounded: %s", exc)
@@ -104,6 +108,7 @@ def build(settings: Settings) -> faust.App:
                 await asyncio.to_thread(clock.refresh, engine)
             await asyncio.to_thread(export_roas, engine, settings.roas_gauge_limit)
         except OperationalError as exc:
+            POSTGRES_ERRORS.labels("aggregator", "windows").inc()
             log.warning("rolling windows not refreshed, Postgres unavailable: %s", exc.orig)
 
     async def write(batch: Batch) -> None:
@@ -117,7 +122,7 @@ def build(settings: Settings) -> faust.App:
             for key, n in outcome.items():  # counted only now that the transaction has committed
                 table, what = key.split(".", 1)
                 (ROAS_ALERTS.labels(what) if table == "roas_alerts" else AGGREGATOR_FACTS.labels(table, what)).inc(n)
-        await retry_postgres("batch not written", attempt)
+        await retry_postgres("batch", "batch not written", attempt)
 
     @app.agent(source)
     async def aggregate(stream):
@@ -148,13 +153,15 @@ def build(settings: Settings) -> faust.App:
     return app
 
 
-async def retry_postgres(what: str, attempt):
-    """``attempt()`` until Postgres answers: an unreachable database is no event's fault."""
+async def retry_postgres(operation: str, what: str, attempt):
+    """``attempt()`` until Postgres answers: an unreachable database is no event's fault. Each failure is
+    counted (hk_postgres_errors_total): the operators' alert, while nothing is acknowledged meanwhile."""
     delay = 0.5
     while True:
         try:
             return await attempt()
         except OperationalError as exc:
+            POSTGRES_ERRORS.labels("aggregator", operation).inc()
             log.warning("%s, Postgres unavailable; retrying in %.1fs: %s", what, delay, exc.orig)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10)

@@ -5,6 +5,11 @@ from prometheus_client import Counter, Gauge, Histogram
 
 INGEST_REQUESTS = Counter("hk_ingest_requests", "HTTP requests to POST /v1/events, by response status", ["status"])
 INGEST_PIPELINE_LAG = Gauge("hk_ingest_pipeline_lag", "Events each worker group is behind, as the ingest last read it (it sheds load above HK_INGEST_MAX_LAG)", ["worker"])
+SOURCE_END_OFFSETS = Gauge("hk_source_end_offsets", "Sum over a topic's partitions of its end offset: every record the "
+                           "broker has acknowledged on it, per worker group reading it (the freshness SLO's valid events; "
+                           "read from the broker by the ingest, so it moves while a worker is down)", ["service", "topic"])
+SOURCE_LAG = Gauge("hk_source_lag", "Records of a topic between its end and the worker group's committed offset, as the "
+                   "broker holds them (read by the ingest; changelog topics excluded)", ["service", "topic"])
 INGEST_EVENTS = Counter("hk_ingest_events", "Events received by the ingest, by type and outcome (accepted, rejected, failed)", ["type", "outcome"])
 INGEST_PRODUCE_SECONDS = Histogram(
     "hk_ingest_produce_seconds", "Time from the first send to the broker's acks=all acknowledgement of a request's events",
@@ -29,6 +34,8 @@ AGGREGATOR_BATCH_SIZE = Histogram("hk_aggregator_batch_size", "Events per aggreg
 AGGREGATOR_WRITE_SECONDS = Histogram("hk_aggregator_write_seconds", "Time of one batch's Postgres transaction",
                                      buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
 AGGREGATOR_FACTS = Counter("hk_aggregator_facts", "Facts written to Postgres, by table and outcome (inserted, duplicate)", ["table", "outcome"])
+POSTGRES_ERRORS = Counter("hk_postgres_errors", "Attempts to reach or write Postgres that failed (each is retried), "
+                          "by operation: batch, stored_offsets, alerts, windows, grafana_bound", ["service", "operation"])
 AGGREGATOR_REDELIVERED = Counter("hk_aggregator_redelivered_events", "Events skipped by offset before any work: below where "
                                  "the partition's facts end in Postgres (source_offsets)", ["topic"])
 AGGREGATOR_OFFSET_HOLES = Counter("hk_aggregator_offset_holes", "Times an event arrived past offsets never delivered (a "
@@ -44,5 +51,7 @@ INFLUENCER_ROAS_7D = Gauge("hk_influencer_roas_7d", "7-day ROAS of the influence
 INFLUENCER_SPEND_7D = Gauge("hk_influencer_spend_7d", "7-day spend of the same influencers", ["influencer_id"])
 ROAS_ALERTS = Counter("hk_roas_alerts", "ROAS alerts the detector fired or resolved", ["action"])
 ALERT_EVENTS = Counter("hk_alert_events_published", "hk.alerts events published from the outbox")
+ALERT_OUTBOX_AGE = Gauge("hk_alert_outbox_age_seconds", "Age of the oldest alert_outbox event not yet published to "
+                         "hk.alerts (0 when none waits)")
 ROAS_ALERT_OPEN = Gauge("hk_roas_alert_open", "Open ROAS alerts: the 7-day ROAS when the alert fired",
                         ["influencer_id", "brand"])

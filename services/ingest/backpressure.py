@@ -4,7 +4,8 @@
   once rather than queued in memory.
 - Postgres (or a worker) slow: Kafka is the buffer, and it is bounded too. A thread reads the workers'
   consumer-group lag every ``lag_check_seconds``; above ``ingest_max_lag`` new events are refused until
-  the workers catch up. If the lag cannot be read, nothing is refused on that account (the producer's
+  the workers catch up (the same reading is exported per group and topic for the operators' alerts, and
+  is taken even when ``ingest_max_lag`` is 0). If the lag cannot be read, nothing is refused on that account (the producer's
   own timeout answers for an unreachable broker).
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 from ..common import topics
 from ..common.kafka_security import kafka_python
-from ..common.metrics import INGEST_PIPELINE_LAG
+from ..common.metrics import INGEST_PIPELINE_LAG, SOURCE_END_OFFSETS, SOURCE_LAG
 from ..common.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,8 @@ class LagGuard:
         self._thread = threading.Thread(target=self._run, name="lag-guard", daemon=True)
 
     def start(self) -> "LagGuard":
-        if self.settings.ingest_max_lag:
-            self._thread.start()
+        # read even when nothing is shed (ingest_max_lag 0): the operators' lag and freshness alerts need it
+        self._thread.start()
         return self
 
     def behind(self) -> tuple[str, int] | None:
@@ -54,14 +55,25 @@ class LagGuard:
             except Exception as exc:  # noqa: BLE001 — the guard must outlive any error; it then sheds nothing
                 log.warning("consumer lag not read (%s); not shedding load on that account", exc)
                 self.lag = {}
+                SOURCE_LAG.clear()  # no figure rather than a frozen one
+                SOURCE_END_OFFSETS.clear()
         for client in (admin, consumer):
             if client is not None:
                 client.close()
 
     def read(self, admin: KafkaAdminClient, consumer: KafkaConsumer) -> dict[str, int]:
+        """Each worker group's lag in all; per group and topic, its lag and the topic's end offsets are exported
+        for the operators' alerts (they move while a worker is down, when its own gauges are gone)."""
         lag: dict[str, int] = {}
-        for (worker, _), (committed, end) in positions(self.settings, admin, consumer).items():
+        per_topic: dict[tuple[str, str], list[int]] = {}
+        for (worker, tp), (committed, end) in positions(self.settings, admin, consumer).items():
             lag[worker] = lag.get(worker, 0) + max(end - committed, 0)
+            sums = per_topic.setdefault((worker, tp.topic), [0, 0])
+            sums[0] += max(end - committed, 0)
+            sums[1] += end
+        for (worker, topic), (behind, end) in per_topic.items():
+            SOURCE_LAG.labels(worker, topic).set(behind)
+            SOURCE_END_OFFSETS.labels(worker, topic).set(end)
         return lag
 
     def close(self) -> None:

@@ -75,8 +75,9 @@ def test_every_recording_rule_returns_series_from_the_running_services(scraped):
 
 
 @pytest.mark.prometheus
-def test_promtool_tests_both_sides_of_every_for_boundary():
-    tests = DEPLOY.parents[1] / "tests" / "prometheus" / "alerts_test.yml"
+@pytest.mark.parametrize("name", ["alerts_test.yml", "operators_test.yml"])
+def test_promtool_tests_both_sides_of_every_for_boundary(name):
+    tests = DEPLOY.parents[1] / "tests" / "prometheus" / name
     out = subprocess.run(["promtool", "test", "rules", str(tests)], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "SUCCESS" in out.stdout

@@ -137,6 +137,27 @@ def _rebuild(args) -> None:
           file=sys.stderr)
 
 
+def _dead_letters(args) -> None:
+    from datetime import datetime
+    from .common.dead_letter_replay import read, replay, summary
+    since = datetime.fromisoformat(args.since.replace("Z", "+00:00")) if args.since else None
+    letters = read(get_settings(), args.service, args.reason, since)
+    if not args.replay:
+        print(f"{len(letters)} dead letter(s)" + (":" if letters else ""))
+        print("\n".join(summary(letters)))
+        for letter in letters[-args.limit:] if args.limit else letters:
+            print(letter.line())
+        return
+    done, skipped = replay(get_settings(), letters, dry_run=args.dry_run)
+    for line in done:
+        print(("would replay " if args.dry_run else "replayed ") + line)
+    for line in skipped:
+        print(f"skipped {line}", file=sys.stderr)
+    print(f"{len(done)} {'to replay' if args.dry_run else 'replayed'}, {len(skipped)} skipped", file=sys.stderr)
+    if skipped:
+        raise SystemExit(1)
+
+
 def _bench(args) -> None:
     from bench.commands import main as bench
     bench(args)
@@ -255,6 +276,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--batch", type=int, default=20_000, help="records per transaction")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(fn=_rebuild)
+    p = sub.add_parser("dead-letters", help="list hk.dead-letter by service and reason, or replay letters to their "
+                       "source topics once the cause is fixed (docs/runbooks/dead-letters-high.md)")
+    p.add_argument("--service", help="only letters from this service (ingest, attribution, aggregator)")
+    p.add_argument("--reason", help="only letters of this reason, e.g. processing_error:DataError")
+    p.add_argument("--since", help="only letters that failed at or after this time (RFC 3339, with an offset or Z)")
+    p.add_argument("--limit", type=int, default=20, help="list at most the last N letters (0: all)")
+    p.add_argument("--replay", action="store_true", help="re-send the selected letters' key and bytes to their source topics")
+    p.add_argument("--dry-run", action="store_true", help="with --replay: say what would be sent, send nothing")
+    p.set_defaults(fn=_dead_letters)
     p = sub.add_parser("bench", help="benchmarks that print figures beside a baseline measured in the same run")
     from bench.commands import configure
     configure(p)

@@ -6,12 +6,12 @@ import logging
 import time
 
 import faust
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from ..common import topics
 from ..common.db import make_engine
 from ..common.faust_app import DeadLetters, group_committed, make_app, raw_topic
-from ..common.infrastructure import finish
+from ..common.infrastructure import TRANSIENT, finish
 from ..alerts.outbox import mark_published, pending, waiting_seconds
 from ..alerts.thresholds import load as load_alert_config
 from ..common.metrics import (ALERT_EVENTS, AGGREGATOR_BATCH_SIZE, AGGREGATOR_FACTS, AGGREGATOR_OFFSET_HOLES,
@@ -20,6 +20,7 @@ from ..common.metrics import (ALERT_EVENTS, AGGREGATOR_BATCH_SIZE, AGGREGATOR_FA
 from ..common.settings import Settings
 from .batch import Batch, Calendar
 from .isolation import write_isolating
+from .postgres_faults import infrastructure
 from .progress import Progress
 from ..common.source_progress import follow_progress, seek_back as seek_sources_back
 from .query_watchdog import cancel_overlong_queries
@@ -74,6 +75,8 @@ def build(settings: Settings) -> faust.App:
     @app.timer(ALERTS_EVERY_S)
     async def publish_alerts() -> None:
         try:
+            # the age first: a send that keeps failing shows as an age that keeps growing (AlertsNotPublished)
+            ALERT_OUTBOX_AGE.set(await asyncio.to_thread(waiting_seconds, engine))
             events = await asyncio.to_thread(pending, engine)
             # wait for the broker's acknowledgement of each before marking it published
             acks = [await alerts_topic.send(key=key, value=value) for _, key, value in events]
@@ -82,10 +85,10 @@ def build(settings: Settings) -> faust.App:
             if events:
                 await asyncio.to_thread(mark_published, engine, [e for e, _, _ in events])
                 ALERT_EVENTS.inc(len(events))
-            ALERT_OUTBOX_AGE.set(await asyncio.to_thread(waiting_seconds, engine))
-        except OperationalError as exc:
-            POSTGRES_ERRORS.labels("aggregator", "alerts").inc()
-            log.warning("alerts not published, Postgres unavailable: %s", exc.orig)
+        except DBAPIError as exc:
+            unavailable(exc, "alerts", "alerts not published")
+        except TRANSIENT as exc:  # sent again at the next tick; the outbox keeps them meanwhile
+            log.warning("alerts not published, the broker did not acknowledge: %r", exc)
 
     @app.timer(ALERTS_EVERY_S)
     async def bound_grafana_queries() -> None:
@@ -94,9 +97,8 @@ def build(settings: Settings) -> faust.App:
             cancelled = await asyncio.to_thread(_cancel_overlong, engine)
             if cancelled:
                 log.warning("cancelled %d %s queries running over %.0f s", cancelled, READER_ROLE, READER_LIMIT_S)
-        except OperationalError as exc:
-            POSTGRES_ERRORS.labels("aggregator", "grafana_bound").inc()
-            log.warning("Grafana queries not checked, Postgres unavailable: %s", exc.orig)
+        except DBAPIError as exc:
+            unavailable(exc, "grafana_bound", "Grafana queries not checked")
         except PermissionError as exc:
             log.error("Grafana queries are not bounded: %s", exc)
 
@@ -107,9 +109,8 @@ def build(settings: Settings) -> faust.App:
             if clock.due():
                 await asyncio.to_thread(clock.refresh, engine)
             await asyncio.to_thread(export_roas, engine, settings.roas_gauge_limit)
-        except OperationalError as exc:
-            POSTGRES_ERRORS.labels("aggregator", "windows").inc()
-            log.warning("rolling windows not refreshed, Postgres unavailable: %s", exc.orig)
+        except DBAPIError as exc:
+            unavailable(exc, "windows", "rolling windows not refreshed")
 
     async def write(batch: Batch) -> None:
         """Retry while Postgres is unreachable: nothing is acknowledged before it is written."""
@@ -160,11 +161,18 @@ async def retry_postgres(operation: str, what: str, attempt):
     while True:
         try:
             return await attempt()
-        except OperationalError as exc:
-            POSTGRES_ERRORS.labels("aggregator", operation).inc()
-            log.warning("%s, Postgres unavailable; retrying in %.1fs: %s", what, delay, exc.orig)
+        except DBAPIError as exc:
+            unavailable(exc, operation, what, f"; retrying in {delay:.1f}s")
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10)
+
+
+def unavailable(exc: DBAPIError, operation: str, what: str, then: str = "") -> None:
+    """Count and log a failure of Postgres itself; re-raise one that is the record's (isolation finds it)."""
+    if not infrastructure(exc):
+        raise exc
+    POSTGRES_ERRORS.labels("aggregator", operation).inc()
+    log.warning("%s, Postgres unavailable%s: %s", what, then, exc.orig)
 
 
 def _cancel_overlong(engine) -> int:

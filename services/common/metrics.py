@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-INGEST_REQUESTS = Counter("hk_ingest_requests", "HTTP requests to POST /v1/events, by response status", ["status"])
+INGEST_REQUESTS = Counter("hk_ingest_requests", "HTTP answers of the ingest (events, the Shopify webhook and refusals of any path; not /healthz), by status", ["status"])
 INGEST_PIPELINE_LAG = Gauge("hk_ingest_pipeline_lag", "Events each worker group is behind, as the ingest last read it (it sheds load above HK_INGEST_MAX_LAG)", ["worker"])
 SOURCE_END_OFFSETS = Gauge("hk_source_end_offsets", "Sum over a topic's partitions of its end offset: every record the "
                            "broker has acknowledged on it, per worker group reading it (the freshness SLO's valid events; "

@@ -1,11 +1,14 @@
-"""The operators' board, from Prometheus: events in and out of each service, attribution outcomes, dead
-letters, batch and freshness percentiles, consumer lag and errors. It reads the recording rules of
-deploy/prometheus/rules, so the board and the rules cannot drift apart."""
+"""The operators' board, from Prometheus: service levels first (error budget left, burn rates against the
+thresholds that page, lag as the broker sees it), then events in and out of each service, attribution
+outcomes, dead letters, batch and freshness percentiles, consumer lag and errors. It reads the recording
+rules of deploy/prometheus/rules, so the board and the rules cannot drift apart."""
 from __future__ import annotations
 
-from grafana_foundation_sdk.builders import dashboard as db, prometheus, timeseries
+from grafana_foundation_sdk.builders import dashboard as db, prometheus, stat, timeseries
+from grafana_foundation_sdk.models import common as cm
 
-from .parts import PROMETHEUS
+from ..alerts.slos import duration, load
+from .parts import PROMETHEUS, steps
 
 UID = "hk-pipeline"
 
@@ -16,6 +19,30 @@ def series(title: str, description: str, unit: str, *queries: tuple[str, str], s
         panel = panel.with_target(prometheus.Dataquery().expr(expr).legend_format(legend).ref_id("ABCDEFGH"[n])
                                   .datasource(PROMETHEUS))
     return panel
+
+
+def service_levels() -> list:
+    slos = load()
+    budget = (stat.Panel().title("Error budget left").unit("percentunit").height(8).span(6).datasource(PROMETHEUS)
+              .description(f"Share of each objective's {duration(slos.period)} error budget not yet spent (freshness "
+                           f"{slos.freshness_target}, ingest availability {slos.availability_target}); below 0 the "
+                           "objective is missed.")
+              .thresholds(steps((None, "red"), (0, "orange"), (0.25, "green"))).color_mode(cm.BigValueColorMode.VALUE)
+              .with_target(prometheus.Dataquery().expr("slo:error_budget_remaining:ratio").legend_format("{{slo}}")
+                           .ref_id("A").datasource(PROMETHEUS)))
+    tiers = [series(f"Burn rate, {b.name} ({duration(b.long)} and {duration(b.short)})",
+                    f"How many times faster than the budget allows each objective fails, over {duration(b.long)} and "
+                    f"{duration(b.short)}. Both above {b.factor}× for {duration(b.for_)} pages the operators.", "x",
+                    (f"slo:burn_rate:rate{duration(b.long)}", f"{{{{slo}}}} {duration(b.long)}"),
+                    (f"slo:burn_rate:rate{duration(b.short)}", f"{{{{slo}}}} {duration(b.short)}"), span=9)
+             for b in slos.burn_rates]
+    lag = series("Lag as the broker sees it", "Records not yet committed by each worker group, per source topic, read "
+                 "by the ingest from the broker: it keeps moving while a worker is down.", "short",
+                 ("service_topic:hk_source_lag:max", "{{service}} {{topic}}"), span=15)
+    good = series("Good share (5 m)", f"Events in the tables within {slos.freshness_seconds:g} s of their acknowledgement, "
+                  "and ingest requests answered without a 5xx, over the last 5 minutes.", "percentunit",
+                  ("1 - slo:sli_error:ratio_rate5m", "{{slo}}"), span=9)
+    return [budget, *tiers, good, lag]
 
 
 def build() -> db.Dashboard:
@@ -45,6 +72,10 @@ def build() -> db.Dashboard:
         series("Ingest errors", "Requests answered with anything but 2xx, per status.", "reqps",
                ('status:hk_ingest_requests:rate5m{status!~"2.."}', "{{status}}")),
     ]
+    d = d.with_row(db.Row("Service levels"))
+    for p in service_levels():
+        d = d.with_panel(p)
+    d = d.with_row(db.Row("Throughput, latency and errors"))
     for p in panels:
         d = d.with_panel(p)
     return d

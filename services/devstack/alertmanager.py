@@ -1,11 +1,12 @@
 """A real Alertmanager (Debian's prometheus-alertmanager) for the tests: deploy/alertmanager's config with the
-webhook pointed at a loopback listener, e-mail at a closed loopback port (tests talk only to loopback), and
+webhooks pointed at a loopback listener (each keeps its path, so a listener tells the receivers apart), e-mail at a closed loopback port (tests talk only to loopback), and
 the grouping timers shortened so a test does not wait minutes."""
 from __future__ import annotations
 
 import shutil
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -17,8 +18,8 @@ BINARY = "prometheus-alertmanager"
 
 
 class AlertmanagerServer:
-    def __init__(self, webhook_url: str, group_wait: str = "1s", group_interval: str = "2s") -> None:
-        self.webhook_url, self.group_wait, self.group_interval = webhook_url, group_wait, group_interval
+    def __init__(self, webhook_base: str, group_wait: str = "1s", group_interval: str = "2s") -> None:
+        self.webhook_base, self.group_wait, self.group_interval = webhook_base, group_wait, group_interval
         self.dir, self.proc = Path(tempfile.mkdtemp(prefix="hk-am-")), None
         self.port, self.cluster_port = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -31,7 +32,7 @@ class AlertmanagerServer:
         cfg["route"].update(group_wait=self.group_wait, group_interval=self.group_interval)
         for receiver in cfg["receivers"]:
             for hook in receiver.get("webhook_configs", []):
-                hook["url"] = self.webhook_url
+                hook["url"] = self.webhook_base.rstrip("/") + urlsplit(hook["url"]).path
         return cfg
 
     def start(self, timeout_s: float = 30) -> "AlertmanagerServer":

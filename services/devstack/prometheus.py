@@ -16,10 +16,12 @@ DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "prometheus"
 
 
 class PrometheusServer:
-    def __init__(self, targets: dict[str, int], alertmanager: str | None = None, alert_for: str | None = None) -> None:
-        """``alertmanager``: host:port to send alerts to; ``alert_for``: shorten every alert's ``for:``."""
+    def __init__(self, targets: dict[str, int], alertmanager: str | None = None, alert_for: str | None = None,
+                 rules: dict[str, str] | None = None) -> None:
+        """``alertmanager``: host:port to send alerts to; ``alert_for``: shorten every alert's ``for:``;
+        ``rules``: rule files (name → text) loaded instead of the deployed files of the same name."""
         self.targets, self.dir, self.proc = targets, Path(tempfile.mkdtemp(prefix="hk-prom-")), None
-        self.alertmanager, self.alert_for = alertmanager, alert_for
+        self.alertmanager, self.alert_for, self.rules = alertmanager, alert_for, rules or {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
 
@@ -30,7 +32,7 @@ class PrometheusServer:
         rules = self.dir / "rules"
         rules.mkdir(exist_ok=True)
         for path in (DEPLOY / "rules").glob("*.yml"):
-            doc = yaml.safe_load(path.read_text())
+            doc = yaml.safe_load(self.rules.get(path.name) or path.read_text())
             for rule in (r for g in doc["groups"] for r in g["rules"] if "alert" in r and self.alert_for):
                 rule["for"] = self.alert_for
             (rules / path.name).write_text(yaml.safe_dump(doc))

@@ -5,12 +5,10 @@ real 2 m); the delay is measured and printed."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -28,37 +26,24 @@ from .grafana import expand
 from .pipeline import Pipeline, eventually
 from .test_dashboard_queries import targets
 from .test_pipeline import read_topic
+from .webhook import Webhook
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.prometheus]
 
 
-class Webhook(BaseHTTPRequestHandler):
-    received: list = []
-
-    def log_message(self, *args):
-        pass
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.received.append((time.monotonic(), body))
-        self.send_response(200)
-        self.end_headers()
-
-
+ROAS = "/hk/roas-alerts"  # the marketers' receiver; the operators' alerts go to another path of the listener
 @pytest.fixture(scope="module")
 def stack(kafka_bootstrap, postgres, tmp_path_factory):
-    Webhook.received = []
-    hook = ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
-    threading.Thread(target=hook.serve_forever, daemon=True).start()
-    am = AlertmanagerServer(f"http://127.0.0.1:{hook.server_address[1]}/hk/roas-alerts").start()
+    hook = Webhook()
+    am = AlertmanagerServer(hook.url).start()
     p = Pipeline(kafka_bootstrap, postgres, tmp_path_factory.mktemp("logs"), HK_BUSINESS_METRICS_SECONDS="1")
     prom = PrometheusServer({s: p.services.metrics_port(s) for s in ("ingest", "attribution", "aggregator")},
                             alertmanager=f"127.0.0.1:{am.port}", alert_for="5s").start()
-    yield p
+    yield p, hook
     prom.cleanup()
     p.close()
     am.cleanup()
-    hook.shutdown()
+    hook.close()
 
 
 def board_rows(p: Pipeline, title: str) -> list:
@@ -75,12 +60,9 @@ def board_rows(p: Pipeline, title: str) -> list:
         reader.dispose()
 
 
-def alerts(status: str) -> list[dict]:
-    return [a for _, body in Webhook.received for a in body["alerts"] if a["status"] == status]
-
-
 def test_a_collapse_reaches_the_webhook_and_recovery_resolves_it(stack):
-    p, run, now = stack, uuid.uuid4().hex[:6], datetime.now(timezone.utc)
+    (p, hook), run, now = stack, uuid.uuid4().hex[:6], datetime.now(timezone.utc)
+    alerts = lambda status: [a for _, a in hook.alerts(ROAS, status)]
     sick, healthy = f"S{run}", f"H{run}"
     contracts = [{"type": "contract", "contract_id": f"{i}-c", "influencer_id": i, "brand": "MuscleBlaze",
                   "basis": "order", "rate": "500", "valid_from": "2020-01-01T00:00:00Z"} for i in (sick, healthy)]
@@ -98,7 +80,7 @@ def test_a_collapse_reaches_the_webhook_and_recovery_resolves_it(stack):
     assert p.post(this_week).status_code == 202
     acknowledged = time.monotonic()
     firing = eventually(lambda: alerts("firing"), bool, 120, "the webhook receives the firing alert")
-    delay = Webhook.received[0][0] - acknowledged
+    delay = hook.alerts(ROAS)[0][0] - acknowledged
     assert {(a["labels"]["influencer_id"], a["labels"]["brand"], a["labels"]["thresholds"]) for a in firing} == {
         (sick, "MuscleBlaze", "default")}
     assert firing[0]["annotations"]["summary"] == f"ROAS of {sick} on MuscleBlaze dropped to 1.5"
@@ -111,9 +93,9 @@ def test_a_collapse_reaches_the_webhook_and_recovery_resolves_it(stack):
     assert p.post(recovery).status_code == 202
     recovered = time.monotonic()
     eventually(lambda: alerts("resolved"), bool, 120, "the webhook receives the resolution")
-    resolve_delay = [t for t, body in Webhook.received if body["status"] == "resolved"][0] - recovered
+    resolve_delay = hook.alerts(ROAS, "resolved")[0][0] - recovered
     assert p.query("SELECT count(*) FROM roas_alerts WHERE resolved_at IS NOT NULL") == [(1,)]
-    assert all(a["labels"]["influencer_id"] != healthy for _, b in Webhook.received for a in b["alerts"])
+    assert all(a["labels"]["influencer_id"] != healthy for _, a in hook.alerts(ROAS))
     assert board_rows(p, "Active alerts") == [] and len(board_rows(p, "annotation: ROAS alerts")) == 1
     published = eventually(lambda: [(e["status"], e["influencer_id"]) for e in read_topic(
         p.settings.kafka_bootstrap, p.settings.topic(topics.ALERTS), expect=2, timeout_s=5)], lambda e: len(e) >= 2, 30,

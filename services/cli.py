@@ -139,9 +139,15 @@ def _rebuild(args) -> None:
 
 def _dead_letters(args) -> None:
     from datetime import datetime
-    from .common.dead_letter_replay import read, replay, summary
-    since = datetime.fromisoformat(args.since.replace("Z", "+00:00")) if args.since else None
-    letters = read(get_settings(), args.service, args.reason, since)
+    from .common.dead_letter_replay import Incomplete, read, replay, summary
+    try:
+        since = datetime.fromisoformat(args.since.replace("Z", "+00:00")) if args.since else None
+    except ValueError:
+        raise SystemExit(f"hk dead-letters: --since {args.since!r} is not a time like 2026-12-01T00:00:00Z")
+    try:
+        letters = read(get_settings(), args.service, args.reason, since)
+    except Incomplete as exc:
+        raise SystemExit(f"hk dead-letters: {exc}")
     if not args.replay:
         print(f"{len(letters)} dead letter(s)" + (":" if letters else ""))
         print("\n".join(summary(letters)))
@@ -280,8 +286,8 @@ def main(argv: list[str] | None = None) -> None:
                        "source topics once the cause is fixed (docs/runbooks/dead-letters-high.md)")
     p.add_argument("--service", help="only letters from this service (ingest, attribution, aggregator)")
     p.add_argument("--reason", help="only letters of this reason, e.g. processing_error:DataError")
-    p.add_argument("--since", help="only letters that failed at or after this time (RFC 3339, with an offset or Z)")
-    p.add_argument("--limit", type=int, default=20, help="list at most the last N letters (0: all)")
+    p.add_argument("--since", help="only letters that failed at or after this time (RFC 3339; without an offset, UTC)")
+    p.add_argument("--limit", type=int, default=20, help="list at most the N latest letters (0: all)")
     p.add_argument("--replay", action="store_true", help="re-send the selected letters' key and bytes to their source topics")
     p.add_argument("--dry-run", action="store_true", help="with --replay: say what would be sent, send nothing")
     p.set_defaults(fn=_dead_letters)

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 ALERTS_EVERY_S = 1.0
 READER_ROLE, READER_LIMIT_S = "hk_grafana", 10.0  # the role's statement_timeout, which its sessions can lift
 SOURCES = topics.CONSUMERS["aggregator"]
+POSTGRES_OPERATIONS = ("batch", "stored_offsets", "alerts", "windows", "grafana_bound")
 
 
 def build(settings: Settings) -> faust.App:
@@ -46,6 +47,8 @@ def build(settings: Settings) -> faust.App:
     # where each source partition's facts end is kept in Postgres; compacted topics have holes by design
     progress = Progress(app.conf.id, {settings.topic(t) for t in SOURCES if t not in topics.COMPACTED})
     sources = {settings.topic(t) for t in SOURCES}
+    for operation in POSTGRES_OPERATIONS:  # present from the start: rate() misses the first increase of a new series
+        POSTGRES_ERRORS.labels("aggregator", operation)
 
     @app.on_partitions_assigned.connect
     async def resume(sender, assigned, **kwargs) -> None:

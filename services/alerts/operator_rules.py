@@ -11,10 +11,11 @@ from pathlib import Path
 import yaml
 from prometheus_client.utils import floatToGoString
 
-from .slos import Slos, duration, load
+from .slos import Slos, duration, load, seconds
 
 OUT = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "rules" / "operators.yml"
 SERVICES = ("ingest", "attribution", "aggregator")
+MIN_WINDOW_S = 5
 TITLES = {"freshness": "Freshness", "ingest_availability": "IngestAvailability"}  # alert names: <title>BudgetBurn
 NAMES = {"freshness": "Freshness", "ingest_availability": "Ingest availability"}
 WHAT = {"freshness": "events reached the tables more than {s:g} s after the broker acknowledged them (or not yet)",
@@ -23,6 +24,11 @@ WHAT = {"freshness": "events reached the tables more than {s:g} s after the brok
 
 def pct(d) -> str:
     return f"{(d * 100).normalize():f} %"
+
+
+def window(seconds_: float, scale: float) -> str:
+    """A range selector's length, scaled; never under 5 s, where a 1 s scrape leaves too few samples for rate()."""
+    return duration(max(seconds_ * scale, MIN_WINDOW_S))
 
 
 def runbook(alert: str) -> str:
@@ -35,17 +41,21 @@ def sli(slo: str, window: str, s: Slos) -> str:
     if slo == "freshness":
         le = floatToGoString(s.freshness_seconds)
         good = f'sum(rate(hk_event_freshness_seconds_bucket{{le="{le}"}}[{window}]))'
-        valid = f'sum(max by (topic) (rate(hk_source_end_offsets{{service="aggregator"}}[{window}])))'
-        return f"clamp_min(1 - (({good}) or vector(0)) / {valid}, 0)"
+        # the replicas' readings are merged before the window is taken: a replica replaced mid-window (a new
+        # address) would otherwise count for only its part of the window; delta, not rate, so a reading that
+        # lags its peers by a few records is not taken for a counter reset
+        valid = f"sum(clamp_min(delta(topic:hk_source_end_offsets:max[{window}]), 0)) / {seconds(window)}"
+        return f"clamp_min(1 - (({good}) or vector(0)) / ({valid}), 0)"
     bad = f'sum(rate(hk_ingest_requests_total{{status=~"5.."}}[{window}]))'
     return f"(({bad}) or vector(0)) / sum(rate(hk_ingest_requests_total[{window}]))"
 
 
 def recording(s: Slos, scale: float) -> list[dict]:
-    rules = []
+    rules = [{"record": "topic:hk_source_end_offsets:max",
+              "expr": 'max by (topic) (hk_source_end_offsets{service="aggregator"})'}]
     for slo in TITLES:
         for w in s.windows():
-            rules.append({"record": f"slo:sli_error:ratio_rate{duration(w)}", "expr": sli(slo, duration(w * scale), s),
+            rules.append({"record": f"slo:sli_error:ratio_rate{duration(w)}", "expr": sli(slo, window(w, scale), s),
                           "labels": {"slo": slo}})
         for w in s.windows():
             rules.append({"record": f"slo:burn_rate:rate{duration(w)}", "labels": {"slo": slo},
@@ -84,7 +94,7 @@ def burn_alerts(s: Slos, scale: float) -> list[dict]:
 
 def plain_alerts(s: Slos, scale: float) -> list[dict]:
     a = s.alerts
-    w = lambda key: duration(a[key] * scale)
+    w = lambda key: window(a[key], scale)
     jobs = "|".join(SERVICES)
     down = " or ".join([f'up{{job=~"{jobs}"}} == 0'] + [f'absent(up{{job="{j}"}})' for j in SERVICES])
     return [
@@ -114,6 +124,12 @@ def plain_alerts(s: Slos, scale: float) -> list[dict]:
               "{{ $value | humanize }} failed attempts at {{ $labels.operation }} in the last "
               f"{duration(a['postgres_errors_window'])}, for {duration(a['postgres_errors_for'])}: the aggregator retries "
               "and acknowledges nothing meanwhile, so its lag grows and the boards stop moving."),
+        alert("BrokerViewMissing",
+              'absent(hk_source_end_offsets{service="aggregator"}) and on () (count(up{job="ingest"} == 1) > 0)',
+              a["broker_view_missing_for"], scale, "ticket", "The broker's view of lag and freshness is missing",
+              "The ingest answers scrapes but exports no hk_source_end_offsets: it cannot read the consumer groups' "
+              f"offsets from the broker (for {duration(a['broker_view_missing_for'])}). The freshness objective and "
+              "ConsumerLagGrowing have no data meanwhile and cannot page."),
         alert("AlertsNotPublished", f"max(hk_alert_outbox_age_seconds) > {a['outbox_age_seconds']}", a["outbox_for"],
               scale, "page", "ROAS alert events are not being published",
               f"The oldest event in alert_outbox has waited {{{{ $value | humanizeDuration }}}} (over "

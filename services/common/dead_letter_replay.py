@@ -5,10 +5,12 @@ order by its id and the aggregator a fact it already holds, so a replay never co
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
@@ -33,9 +35,15 @@ class Letter:
         return f"{self.body.get('failed_at')}  {self.body.get('service')}  {self.body.get('reason')}  {self.source}  {first}"
 
 
+class Incomplete(RuntimeError):
+    """The topic was not read to its end in time: a listing or replay of part of it would mislead."""
+
+
 def read(settings: Settings, service: str | None = None, reason: str | None = None,
-         since: datetime | None = None) -> list[Letter]:
-    """Every letter on the topic now (oldest first per partition) that matches the filters."""
+         since: datetime | None = None, deadline_s: float = 120.0) -> list[Letter]:
+    """Every letter on the topic now that matches the filters, oldest first (by failed_at)."""
+    if since and since.tzinfo is None:
+        since = since.replace(tzinfo=timezone.utc)  # a time without an offset is read as UTC
     consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
                              consumer_timeout_ms=2000, **kafka_python(settings))
     try:
@@ -43,11 +51,11 @@ def read(settings: Settings, service: str | None = None, reason: str | None = No
         parts = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name) or ()]
         consumer.assign(parts)
         consumer.seek_to_beginning()
-        ends, out = consumer.end_offsets(parts), []
+        ends, out, give_up = consumer.end_offsets(parts), [], time.monotonic() + deadline_s
         while any(consumer.position(tp) < end for tp, end in ends.items()):
+            if time.monotonic() > give_up:
+                raise Incomplete(f"{name} not read to its end within {deadline_s:.0f}s; nothing listed or replayed")
             batch = consumer.poll(timeout_ms=2000)
-            if not batch:
-                break
             for record in (r for records in batch.values() for r in records):
                 try:
                     body = json.loads(record.value)
@@ -59,7 +67,7 @@ def read(settings: Settings, service: str | None = None, reason: str | None = No
                 letter = Letter(body, base64.b64decode(key) if key else record.key)
                 if _matches(letter, service, reason, since):
                     out.append(letter)
-        return out
+        return sorted(out, key=lambda letter: letter.body.get("failed_at") or "")
     finally:
         consumer.close()
 
@@ -87,12 +95,16 @@ def replay(settings: Settings, letters: list[Letter], dry_run: bool = False) -> 
             if letter.body["source"]["topic"].startswith("file:"):  # hk import's bad rows: not from a topic
                 skipped.append(f"{letter.source}: a row of an imported file; fix the file and run hk import again")
                 continue
-            value = _value(settings, letter)
+            value, why = _value(settings, letter)
             if value is None:
-                skipped.append(f"{letter.source}: the value was cut at 256 KiB and the source no longer holds it")
+                skipped.append(f"{letter.source}: {why}")
                 continue
-            if producer:
-                producer.send(letter.body["source"]["topic"], key=letter.key, value=value).get(timeout=30)
+            try:
+                if producer:
+                    producer.send(letter.body["source"]["topic"], key=letter.key, value=value).get(timeout=30)
+            except Exception as exc:  # noqa: BLE001 — report it and go on: the others may still go
+                skipped.append(f"{letter.source}: not acknowledged by the broker ({exc!r}); replay it again")
+                continue
             replayed.append(f"{letter.source} -> {letter.body['source']['topic']} ({len(value)} bytes)")
     finally:
         if producer:
@@ -100,15 +112,16 @@ def replay(settings: Settings, letters: list[Letter], dry_run: bool = False) -> 
     return replayed, skipped
 
 
-def _value(settings: Settings, letter: Letter) -> bytes | None:
+def _value(settings: Settings, letter: Letter) -> tuple[bytes | None, str]:
+    """The letter's original bytes, or None and why not."""
     b = letter.body
     if b.get("value_b64") is None:
-        return None
+        return None, "the letter holds no value (a tombstone): nothing to replay"
     if not b.get("value_truncated"):
-        return base64.b64decode(b["value_b64"])
-    src = b["source"]
+        return base64.b64decode(b["value_b64"]), ""
+    src, gone = b["source"], "the value was cut at 256 KiB and the source no longer holds it"
     if src.get("offset") is None:
-        return None
+        return None, gone
     consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False,
                              consumer_timeout_ms=5000, **kafka_python(settings))
     try:
@@ -116,7 +129,11 @@ def _value(settings: Settings, letter: Letter) -> bytes | None:
         consumer.assign([tp])
         consumer.seek(tp, src["offset"])
         for record in consumer:
-            return record.value if record.offset == src["offset"] else None  # compacted or deleted away
-        return None
+            if record.offset != src["offset"]:  # compacted or deleted away
+                return None, gone
+            if hashlib.sha256(record.value or b"").hexdigest() != b.get("value_sha256"):
+                return None, "the bytes at the source offset are not the ones that failed (the topic was recreated?)"
+            return record.value, ""
+        return None, gone
     finally:
         consumer.close()

@@ -31,6 +31,8 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
     guard = LagGuard(settings)
     admitter = Admitter(settings)
     inflight = [0]  # requests waiting on Kafka now (one event loop: no lock needed)
+    for status in ("500", "503"):  # present from the start: rate() misses the first increase of a new series
+        INGEST_REQUESTS.labels(status)
 
     @asynccontextmanager
     async def lifespan(_app):

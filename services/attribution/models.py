@@ -24,7 +24,8 @@ from .rules import CENT, click_influencer
 MODELS = ("rules", "first_touch", "last_touch", "linear", "position_based", "time_decay")
 KIND_ORDER = {"click": 0, "coupon": 1, "explicit": 2}
 HALF_LIFE = timedelta(days=7)
-FINEST = Decimal("0.0001")  # NUMERIC(20,4): the finest amount the tables hold
+FINEST = Decimal("0.0001")
+WEIGHT = Decimal("1e-12")  # NUMERIC(20,4): the finest amount the tables hold
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,10 @@ def touch_weights(model: str, touches: list[Touch], placed_at: datetime, half_li
         middle = Decimal("0.2") / (n - 2)
         return [Decimal("0.4")] + [middle] * (n - 2) + [Decimal("0.4")]
     if model == "time_decay":
-        raw = [Decimal(2) ** (-Decimal((placed_at - t.at).total_seconds()) / Decimal(half_life.total_seconds()))
-               for t in touches]
+        # a float power rounded to 12 places: Decimal's fractional power cost 147 µs an order (40x the rules);
+        # the split below makes the money exact whatever the weights, and 12 places keep them the same anywhere
+        hl = half_life.total_seconds()
+        raw = [Decimal(2.0 ** (-(placed_at - t.at).total_seconds() / hl)).quantize(WEIGHT) for t in touches]
         total = sum(raw, Decimal(0))
         return [w / total for w in raw]
     raise ValueError(f"unknown attribution model {model!r}; known: {', '.join(MODELS[1:])} (and rules)")

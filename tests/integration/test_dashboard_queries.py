@@ -81,9 +81,10 @@ def test_the_kpi_and_ranking_panels_show_the_reporting_figures(loaded):
     p, reader = loaded
     board = json.loads(render("influencer-campaigns"))
     values = selections(reader, board)[1]  # one brand, one platform, one category
-    today = datetime.now(timezone.utc).date()
     with p.engine.connect() as conn:
         day = lambda t: conn.execute(text("SELECT business_day(:t)"), {"t": t}).scalar_one()
+        # the business day, not UTC's: from 18:30 UTC the business time zone (IST) is already on the next date
+        today = day(datetime.now(timezone.utc))
         f = Filters(date_from=day(START), date_to=day(END), brands=values["brand"], platforms=values["platform"],
                     categories=values["category"])
         [kpis] = [r._asdict() for r in run(conn, "kpis", f)]

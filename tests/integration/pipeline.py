@@ -34,6 +34,10 @@ class Pipeline:
         self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.env['HK_INGEST_PORT']}",
                                  headers={"Authorization": "Bearer dev-key"}, timeout=30)
 
+    def metrics_targets(self) -> dict[str, int]:
+        """Each service's /metrics port, by Prometheus job name."""
+        return {s: self.services.metrics_port(s) for s in ("ingest", "attribution", "aggregator")}
+
     def post(self, events: list[dict]) -> httpx.Response:
         return self.http.post("/v1/events", json=events)
 

@@ -12,9 +12,6 @@ from decimal import Decimal
 
 import pytest
 
-from services.devstack.alertmanager import AlertmanagerServer
-from services.devstack.prometheus import PrometheusServer
-
 from services.common import topics
 from services.dashboards.build import render
 from sqlalchemy import create_engine, text
@@ -22,11 +19,11 @@ from sqlalchemy.engine import make_url
 
 from services.common.db import sqlalchemy_url
 
+from .alerting import alerting_stack
 from .grafana import expand
 from .pipeline import Pipeline, eventually
 from .test_dashboard_queries import targets
 from .test_pipeline import read_topic
-from .webhook import Webhook
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.prometheus]
 
@@ -34,16 +31,9 @@ pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.prometheus]
 ROAS = "/hk/roas-alerts"  # the marketers' receiver; the operators' alerts go to another path of the listener
 @pytest.fixture(scope="module")
 def stack(kafka_bootstrap, postgres, tmp_path_factory):
-    hook = Webhook()
-    am = AlertmanagerServer(hook.url).start()
-    p = Pipeline(kafka_bootstrap, postgres, tmp_path_factory.mktemp("logs"), HK_BUSINESS_METRICS_SECONDS="1")
-    prom = PrometheusServer({s: p.services.metrics_port(s) for s in ("ingest", "attribution", "aggregator")},
-                            alertmanager=f"127.0.0.1:{am.port}", alert_for="5s").start()
-    yield p, hook
-    prom.cleanup()
-    p.close()
-    am.cleanup()
-    hook.close()
+    with alerting_stack(kafka_bootstrap, postgres, tmp_path_factory.mktemp("logs"), {"HK_BUSINESS_METRICS_SECONDS": "1"},
+                        alert_for="5s") as (p, hook, _, _):
+        yield p, hook
 
 
 def board_rows(p: Pipeline, title: str) -> list:

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from services.common.db import sqlalchemy_url
-from services.dashboards.build import BOARDS, render
+from services.dashboards.build import render
 from services.dashboards.expand import targets
 from services.importer.run import import_dir
 from services.reports.catalog import Filters, run

@@ -17,11 +17,10 @@ from kafka import KafkaProducer
 
 from services.alerts.operator_rules import render
 from services.common import topics
-from services.devstack.alertmanager import AlertmanagerServer
 from services.devstack.prometheus import PrometheusServer
 
+from .alerting import alerting_stack
 from .pipeline import Pipeline, eventually
-from .webhook import Webhook
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.prometheus]
 OPS = "/hk/operator-alerts"
@@ -56,18 +55,11 @@ class Traffic:
 
 @pytest.fixture(scope="module")
 def stack(kafka_bootstrap, postgres, tmp_path_factory):
-    hook = Webhook()
-    am = AlertmanagerServer(hook.url).start()
-    p = Pipeline(kafka_bootstrap, postgres, tmp_path_factory.mktemp("logs"), HK_LAG_CHECK_SECONDS="0.5")
-    prom = PrometheusServer({s: p.services.metrics_port(s) for s in ("ingest", "attribution", "aggregator")},
-                            alertmanager=f"127.0.0.1:{am.port}", rules={"operators.yml": render(scale=SCALE)}).start()
-    traffic = Traffic(p)
-    yield p, prom, hook, traffic, am
-    traffic.close()
-    prom.cleanup()
-    p.close()
-    am.cleanup()
-    hook.close()
+    with alerting_stack(kafka_bootstrap, postgres, tmp_path_factory.mktemp("logs"), {"HK_LAG_CHECK_SECONDS": "0.5"},
+                        rules={"operators.yml": render(scale=SCALE)}) as (p, hook, am, prom):
+        traffic = Traffic(p)
+        yield p, prom, hook, traffic, am
+        traffic.close()
 
 
 def firing(prom: PrometheusServer, alertname: str, **labels: str) -> list:

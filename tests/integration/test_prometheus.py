@@ -28,7 +28,7 @@ def test_promtool_accepts_the_config_and_the_rules():
 @pytest.fixture(scope="module")
 def scraped(kafka_bootstrap, postgres, tmp_path_factory):
     p = Pipeline(kafka_bootstrap, postgres, tmp_path_factory.mktemp("logs"))
-    prom = PrometheusServer({s: p.services.metrics_port(s) for s in ("ingest", "attribution", "aggregator")}).start()
+    prom = PrometheusServer(p.metrics_targets()).start()
     yield p, prom
     prom.cleanup()
     p.close()

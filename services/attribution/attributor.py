@@ -13,6 +13,8 @@ from ..common.events import FieldError, InvalidEvent, money, timestamp
 from ..common.metrics import ATTRIBUTIONS, UNATTRIBUTED_ORDERS
 from ..common.settings import Settings
 from .contracts import ContractIndex
+from .credits import credit_state, credits
+from .models import touchpoints
 from .revisions import refunded, revise
 from .rules import decide, order_lines, split_refund
 
@@ -25,6 +27,7 @@ class Attributor:
         self.window = timedelta(days=settings.attribution_window_days)
         self.retention = timedelta(days=max(settings.click_retention_days, settings.attribution_window_days))
         self.max_clicks = settings.max_clicks_per_customer
+        self.half_life = timedelta(days=settings.attribution_half_life_days)
         self.contracts, self.customers, self.orders, self.pending = contracts, customers, orders, pending_refunds
 
     def handle(self, event: dict) -> list[Record]:
@@ -48,8 +51,11 @@ class Attributor:
                 raise _pruned(order, state, "an edit")
             return []  # a retry of an order counted long ago: its records were delivered then
         if state is None:
-            decision = decide(order, self.customers.get(order["customer_id"]) or [], self.contracts, self.window)
-            state = {"lines": order_lines(order, decision), "refunds": {}, "version": order.get("version", 0)}
+            clicks = self.customers.get(order["customer_id"]) or []
+            decision = decide(order, clicks, self.contracts, self.window)
+            touches = touchpoints(order, clicks, self.contracts, self.window)
+            state = {"lines": order_lines(order, decision), "refunds": {}, "version": order.get("version", 0),
+                     **credit_state(touches, timestamp(order["placed_at"]), self.half_life)}
             self.orders[order["order_id"]] = state
             for line in state["lines"]:
                 ATTRIBUTIONS.labels(line["rule"]).inc()
@@ -65,7 +71,7 @@ class Attributor:
             del self.pending[order["order_id"]]
         # every refund the order holds is emitted again, not only the ones just applied: if this order is
         # processed a second time (the first run's records lost with a killed worker), they are re-sent too
-        return [(_key(line), line) for line in state["lines"]] + [
+        return [(_key(line), _line_record(state, line)) for line in state["lines"]] + [
             record for refund_id in state["refunds"] for record in _refund_records(state, refund_id)]
 
     def _refund(self, refund: dict) -> list[Record]:
@@ -92,11 +98,19 @@ class Attributor:
         return state
 
 
+def _line_record(state: dict, line: dict) -> dict:
+    """The line as sent: with the order's touchpoints and its revenue credited under each model (credits.py)."""
+    if "touchpoints" not in state:
+        return line
+    return {**line, "touchpoints": state["touchpoints"], "credits": credits(state, money(line["revenue"]))}
+
+
 def _refund_records(state: dict, refund_id: str) -> list[Record]:
     applied = state["refunds"][refund_id]
     return [(_key(line), {"kind": "refund_line", "refund_id": refund_id, "line_no": line["line_no"],
                           "order_id": line["order_id"], "influencer_id": line["influencer_id"], "brand": line["brand"],
-                          "amount": part, "refunded_at": applied["refunded_at"]})
+                          "amount": part, "refunded_at": applied["refunded_at"],
+                          **({"credits": credits(state, Decimal(part))} if "shares" in state else {})})
             for line, part in zip(state["lines"], applied["parts"]) if Decimal(part) > 0]
 
 

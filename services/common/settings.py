@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     attribution_window_days: int = Field(7, ge=0)
     click_retention_days: int = Field(30, ge=1, description="how long an explicitly named click_id stays known")
     max_clicks_per_customer: int = Field(50, ge=1)
+    attribution_half_life_days: float = Field(7, gt=0, description="the time_decay model's half-life: a touch this "
+                                              "long before the order counts half as much as one at its moment")
     refund_horizon_days: int = Field(120, ge=1, description="how long an order's attribution state is kept for its "
                                      "refunds and edits; past it the state is pruned and a late refund dead-lettered")
 

@@ -32,7 +32,9 @@ class Batch:
     def influencer_ids(self) -> list[str]:
         ids = {r["influencer_id"] for group in (self.contracts, self.posts, self.order_lines, self.refund_lines)
                for r in group if r.get("influencer_id")}
-        return sorted(ids | {r["influencer_id"] for r in self.influencers})
+        credited = {i for group in (self.order_lines, self.refund_lines) for r in group
+                    for shares in (r.get("credits") or {}).values() for i in shares}  # the models' (model_credits.py)
+        return sorted(ids | credited | {r["influencer_id"] for r in self.influencers})
 
 
 class Deltas:

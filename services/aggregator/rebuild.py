@@ -59,8 +59,13 @@ FROM (SELECT day, influencer_id, brand, platform, counts_order::int AS orders, r
       UNION ALL SELECT day, influencer_id, brand, platform, 0, 0, amount, 0, 0, 0, 0 FROM spend
       UNION ALL SELECT day, influencer_id, brand, platform, 0, 0, 0, 1, reach, likes, comments FROM posts) facts
 GROUP BY day, influencer_id, brand, platform""")
+MODEL_DAILY_FROM_FACTS = text("""
+INSERT INTO model_daily (model, day, influencer_id, brand, platform, orders, revenue, spend)
+SELECT model, day, influencer_id, brand, platform, sum(orders), sum(revenue), sum(spend)
+FROM model_credits GROUP BY model, day, influencer_id, brand, platform""")
 IN_PROGRESS = ".rebuilding"  # batches store their offsets under this suffix until the rollups are built
-FACT_TABLES = ("attributed_orders", "refunds", "posts", "spend", "influencer_daily", "daily_totals", "source_offsets")
+FACT_TABLES = ("attributed_orders", "refunds", "posts", "spend", "influencer_daily", "daily_totals", "model_credits",
+               "model_daily", "source_offsets")
 
 
 @dataclass
@@ -89,6 +94,7 @@ def rebuild(settings: Settings, database_url: str, consumer: str | None = None, 
         started = time.perf_counter()
         with engine.begin() as conn:  # the rollups and the handover in one transaction: all or nothing
             conn.execute(DAILY_FROM_FACTS)
+            conn.execute(MODEL_DAILY_FROM_FACTS)
             conn.execute(text("INSERT INTO daily_totals SELECT * FROM daily_totals_from_facts()"))
             conn.execute(text("SELECT refresh_rolling(true)"))
             conn.execute(text("UPDATE source_offsets SET consumer = :name WHERE consumer = :building"),

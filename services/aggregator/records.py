@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from ..common import topics
 from ..common.events import FieldError, InvalidEvent, decode, loads, timestamp
 from ..common.processable import REPRESENTABLE
+from .model_credits import credit_errors
 
 ORDER_LINE = ("order_id", "line_no", "customer_id", "brand", "product", "quantity", "revenue", "placed_at", "rule")
 REFUND_LINE = ("refund_id", "order_id", "line_no", "brand", "amount", "refunded_at")
@@ -44,6 +45,7 @@ def _attribution(raw: bytes | None) -> dict:
               (("line_no", 0), ("quantity", 1)) if f in record and not _int_between(record[f], low, INT4)]
     if not (amount.is_finite() and 0 <= amount < MAX_AMOUNT):
         errors.append(FieldError("amount", f"must be a non-negative decimal below {MAX_AMOUNT:f}"))
+    errors += credit_errors(record, amount)
     if not REPRESENTABLE[0] <= at <= REPRESENTABLE[1]:
         errors.append(FieldError("", f"time {at.isoformat()} is outside {REPRESENTABLE[0]:%Y-%m-%d} .. {REPRESENTABLE[1]:%Y-%m-%d}"))
     if errors:

@@ -1,5 +1,5 @@
 """The reporting contract's tables as SQLAlchemy Core objects (created by the Alembic migrations)."""
-from sqlalchemy import (ARRAY, BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, Numeric,
+from sqlalchemy import (ARRAY, JSON, BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, Numeric,
                         Table, Text)
 
 MONEY = Numeric(20, 4)
@@ -35,7 +35,8 @@ attributed_orders = Table(
     Column("revenue", MONEY, nullable=False), Column("refunded", MONEY, nullable=False),
     Column("placed_at", DateTime(timezone=True), nullable=False), Column("day", Date, nullable=False),
     Column("rule", Text, nullable=False), Column("contract_id", Text), Column("click_id", Text),
-    Column("platform", Text, nullable=False), Column("counts_order", Boolean, nullable=False))
+    Column("platform", Text, nullable=False), Column("counts_order", Boolean, nullable=False),
+    Column("touchpoints", JSON))  # migration 0009: the order's journey, oldest first
 
 refunds = Table(
     "refunds", metadata,
@@ -85,6 +86,23 @@ contract_windows = Table(  # what each contract paid per window (migration 0008,
     Column("window_days", Integer, primary_key=True), Column("contract_id", Text, primary_key=True),
     Column("influencer_id", Text, nullable=False), Column("orders", Integer, nullable=False),
     Column("posts", Integer, nullable=False), Column("amount", MONEY, nullable=False))
+
+model_credits = Table(  # one credit per (line or refund line, model, influencer) (migration 0009, model_credits.py)
+    "model_credits", metadata,
+    Column("source_kind", Text, primary_key=True), Column("source_id", Text, primary_key=True),
+    Column("model", Text, primary_key=True), Column("influencer_id", Text, primary_key=True),
+    Column("order_id", Text, nullable=False), Column("brand", Text, nullable=False),
+    Column("platform", Text, nullable=False), Column("day", Date, nullable=False),
+    Column("orders", Numeric, nullable=False), Column("revenue", MONEY, nullable=False),
+    Column("spend", MONEY, nullable=False))
+
+model_daily = Table(  # model_credits per day, influencer, brand and platform (migration 0009)
+    "model_daily", metadata,
+    Column("model", Text, primary_key=True), Column("day", Date, primary_key=True),
+    Column("influencer_id", Text, primary_key=True), Column("brand", Text, primary_key=True),
+    Column("platform", Text, primary_key=True), Column("orders", Numeric, nullable=False),
+    Column("revenue", MONEY, nullable=False), Column("spend", MONEY, nullable=False))
+MODEL_MEASURES = ("orders", "revenue", "spend")
 
 DAILY_MEASURES = ("orders", "revenue", "spend", "posts", "reach", "likes", "comments")
 

@@ -13,6 +13,7 @@ from . import tables as t
 from .batch import Batch, Calendar, Deltas
 from .board_totals import UNKNOWN, BoardTotals
 from .bulk import insert_rows
+from .model_credits import ModelCredits
 from ..alerts.store import detect
 from ..alerts.thresholds import AlertConfig
 from .progress import store as store_offsets
@@ -45,8 +46,10 @@ def write_batch(engine: Engine, batch: Batch, calendar: Calendar, alerts: AlertC
             follow_contracts(conn, [c["contract_id"] for c in changed_contracts])
         deltas, sources = Deltas() if rollups else _Unkept(), []
         sources += _posts(conn, batch.posts, calendar, deltas, outcome, totals)
-        sources += _order_lines(conn, batch.order_lines, calendar, platforms, deltas, outcome)
-        sources += _refund_lines(conn, batch.refund_lines, calendar, platforms, deltas, outcome)
+        credits = ModelCredits()
+        sources += _order_lines(conn, batch.order_lines, calendar, platforms, deltas, outcome, credits)
+        sources += _refund_lines(conn, batch.refund_lines, calendar, platforms, deltas, outcome, credits)
+        outcome["model_credits.inserted"] += credits.write(conn, platforms, rollups)
         sources += _backfill_sources(conn, changed_contracts, calendar)
         _accrue(conn, sources, deltas, outcome)
         if not rollups:
@@ -159,7 +162,7 @@ def _posts(conn, records, calendar, deltas, outcome, totals: BoardTotals | None)
     return sources
 
 
-def _order_lines(conn, records, calendar, platforms, deltas, outcome) -> list[Source]:
+def _order_lines(conn, records, calendar, platforms, deltas, outcome, credits: ModelCredits) -> list[Source]:
     unique = {(r["order_id"], r["line_no"]): r for r in records}
     if not unique:
         return []
@@ -171,14 +174,18 @@ def _order_lines(conn, records, calendar, platforms, deltas, outcome) -> list[So
                      "quantity": r["quantity"], "revenue": money(r["revenue"]), "refunded": 0, "placed_at": placed,
                      "day": calendar.day(placed), "rule": r["rule"], "contract_id": r.get("contract_id"),
                      "click_id": r.get("click_id"), "counts_order": bool(r.get("counts_order")),
-                     "platform": r.get("platform") or platforms.get(r.get("influencer_id"), UNKNOWN_PLATFORM)})
+                     "platform": r.get("platform") or platforms.get(r.get("influencer_id"), UNKNOWN_PLATFORM),
+                     "touchpoints": r.get("touchpoints")})
     inserted = insert_rows(conn, t.attributed_orders, rows, conflict=("order_id", "line_no"), returning=("order_id", "line_no"))
     new_keys = {tuple(k) for k in inserted}
     outcome["attributed_orders.inserted"] += len(new_keys)
     outcome["attributed_orders.duplicate"] += len(rows) - len(new_keys)
     sources = []
     for row in rows:
-        if (row["order_id"], row["line_no"]) not in new_keys or not row["influencer_id"]:
+        if (row["order_id"], row["line_no"]) not in new_keys:
+            continue
+        credits.add(unique[(row["order_id"], row["line_no"])], row, row["placed_at"])
+        if not row["influencer_id"]:
             continue
         deltas.add((row["day"], row["influencer_id"], row["brand"], row["platform"]),
                    orders=int(row["counts_order"]), revenue=row["revenue"])
@@ -188,7 +195,7 @@ def _order_lines(conn, records, calendar, platforms, deltas, outcome) -> list[So
     return sources
 
 
-def _refund_lines(conn, records, calendar, platforms, deltas, outcome) -> list[Source]:
+def _refund_lines(conn, records, calendar, platforms, deltas, outcome, credits: ModelCredits) -> list[Source]:
     unique = {(r["refund_id"], r["line_no"]): r for r in records}
     if not unique:
         return []
@@ -223,10 +230,11 @@ def _refund_lines(conn, records, calendar, platforms, deltas, outcome) -> list[S
                              {"o": [k[0] for k in keys], "n": [k[1] for k in keys], "a": [per_line[k] for k in keys]})
     sources = []
     for row in fresh:
+        order_at = lines.get((row["order_id"], row["line_no"]), (None, row["refunded_at"]))[1]
+        credits.add(unique[(row["refund_id"], row["line_no"])], row, order_at)
         if not row["influencer_id"]:
             continue
         deltas.add((row["day"], row["influencer_id"], row["brand"], row["platform"]), revenue=-row["amount"])
-        order_at = lines.get((row["order_id"], row["line_no"]), (None, row["refunded_at"]))[1]
         sources.append(Source("refund_line", f"{row['refund_id']}|{row['line_no']}", row["influencer_id"],
                               row["brand"], row["platform"], order_at, row["day"], row["amount"]))
     return sources

@@ -35,6 +35,7 @@ REPORTS = {r.name: r for r in (
     Report("orders", "report_orders", "Revenue Tracking"),
     Report("payouts", "report_payouts", "Payout Summary"),
     Report("payout_comparison", "report_payout_comparison", "Payout Optimization", limit=True),
+    Report("models", "report_models", "Attribution models side by side (new)", limit=True),
     Report("rolling", "report_rolling", "Rolling 7/30/31/366-day windows", dated=False, window=True),
 )}
 

@@ -15,14 +15,23 @@ def test_upgrade_downgrade_upgrade(postgres):
     url = postgres.create_database("hk_migrations")
     settings = Settings(env="dev", database_url=url, brand_baselines={"Gritzo": "0.3"}, underperforming_min_spend="250")
     migrate(settings)
+    command.downgrade(alembic_config(url), "0008")  # 0009 down alone: the order reports as 0006 left them
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert "touchpoints" not in conn.execute(text("SELECT * FROM report_orders() LIMIT 0")).keys()
+        assert conn.execute(text("SELECT to_regclass('model_daily')")).scalar_one() is None
+    engine.dispose()
     command.downgrade(alembic_config(url), "base")
     migrate(settings)
     engine = make_engine(url)
     with engine.connect() as conn:
         head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head == "0008"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head == "0009"
         assert conn.execute(text("SELECT count(*) FROM source_offsets")).scalar_one() == 0
         assert conn.execute(text("SELECT count(*) FROM daily_totals")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM model_daily")).scalar_one() == 0
+        assert list(conn.execute(text("SELECT * FROM report_orders() LIMIT 0")).keys())[-1] == "touchpoints"
+        assert list(conn.execute(text("SELECT * FROM order_lines LIMIT 0")).keys())[-1] == "touchpoints"
         assert [tuple(map(str, r)) for r in conn.execute(text("SELECT * FROM brand_config"))] == [("Gritzo", "0.3000")]
         assert conn.execute(text("SELECT value FROM app_config WHERE key = 'underperforming_min_spend'")).scalar_one() == "250"
         assert conn.execute(text("SELECT as_of = business_today() FROM rolling_state")).scalar_one() is True

@@ -3,11 +3,15 @@ shares decided when the order was first seen, adding up exactly to its revenue o
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
+
+from services.aggregator.records import decode_record
 from services.attribution.attributor import Attributor
 from services.attribution.credits import CREDITED
+from services.common.events import InvalidEvent, dumps, loads
 from services.common.settings import Settings
 
-from .test_attribution_rules import at, click, contracts, order, refund  # noqa: F401 (contracts is a fixture)
+from .test_attribution_rules import click, contracts, order, refund  # noqa: F401 (contracts is a fixture)
 
 LINES = [{"product": "Whey", "brand": "MuscleBlaze", "quantity": 1, "revenue": "1000"},
          {"product": "Bar", "brand": "Gritzo", "quantity": 3, "revenue": "100.01"}]
@@ -80,3 +84,23 @@ def test_an_order_stored_before_the_models_is_sent_as_it_was(contracts):
     assert [r for _, r in again] == [{k: v for k, v in r.items() if k not in ("touchpoints", "credits")} for _, r in first]
     [(_, r)] = a.handle(refund("r1", "10"))
     assert r["amount"] == "10.00" and "credits" not in r
+
+
+def test_the_aggregator_takes_the_records_as_sent_and_refuses_credits_it_cannot_count(contracts):
+    a, lines = journey(contracts)
+    sent = lines + [r for _, r in a.handle(refund("r1", "550.01"))]
+    assert [decode_record("hk.attributions", dumps(r), "INR") for r in sent] == [loads(dumps(r)) for r in sent]
+    bad = {"off by a cent": {"linear": {"inf-a": "333.33", "inf-b": "666.66"}},
+           "unknown model": {"u_shaped": {"inf-a": "1000"}},
+           "negative": {"first_touch": {"inf-a": "1000.01", "inf-b": "-0.01"}},
+           "not a string": {"first_touch": {"inf-a": 1000}},
+           "no influencer": {"first_touch": {"": "1000"}},
+           "not a map": {"first_touch": ["inf-a", "1000"]}}
+    for why, credits in bad.items():
+        with pytest.raises(InvalidEvent) as refused:
+            decode_record("hk.attributions", dumps({**lines[0], "credits": credits}), "INR")
+        assert refused.value.reason == "invalid_attribution", why
+        assert any(e.field.startswith("credits") for e in refused.value.errors), why
+    for touches in ([{"influencer_id": "inf-a", "at": "yesterday", "kind": "click"}], [{"influencer_id": "inf-a"}], "inf-a"):
+        with pytest.raises(InvalidEvent):
+            decode_record("hk.attributions", dumps({**lines[0], "touchpoints": touches}), "INR")

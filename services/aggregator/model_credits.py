@@ -1,0 +1,136 @@
+"""The write path of the multi-touch models: each new order line's and refund line's credits (decided by the
+attribution worker, services/attribution/credits.py) become model_credits facts, priced by the influencer's
+contract, and model_daily deltas for the facts actually inserted, so a replayed record changes nothing.
+
+Spend follows the credited share (issue 20): under an ``order`` contract an influencer credited a third of an
+order owes a third of its fee; under ``revenue_share`` the rate applies to the credit, and to a refund's
+credit; a ``post`` contract's spend is the same under every model (the reports add it from ``spend``). Pricing
+uses spend.py's rules with the contract valid at the order's moment, as the rules' spend does. A contract that
+arrives after its orders is backfilled into the rules' spend (writer.py) but not here: ``hk rebuild`` prices
+those credits, since it reads the contracts first.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import Connection
+
+from ..attribution.credits import CREDITED
+from ..common.events import FieldError, timestamp
+from . import tables as t
+from .bulk import insert_rows
+from .spend import Source, accrue, applicable
+
+UNKNOWN_PLATFORM = "unknown"
+KINDS = ("click", "coupon", "explicit")
+MAX_TOUCHES = 1000
+
+
+def credit_errors(record: dict, amount: Decimal) -> list[FieldError]:
+    """What is wrong with a record's touchpoints and credits (both optional: records sent before the models have
+    none): each model known, each credit a non-negative amount to a named influencer, adding up to the line's
+    revenue or the refund's amount exactly."""
+    errors = []
+    touches = record.get("touchpoints")
+    if touches is not None:
+        if not isinstance(touches, list) or len(touches) > MAX_TOUCHES:
+            errors.append(FieldError("touchpoints", f"must be a list of at most {MAX_TOUCHES} touchpoints"))
+        else:
+            for n, touch in enumerate(touches):
+                if not (isinstance(touch, dict) and _name(touch.get("influencer_id")) and touch.get("kind") in KINDS
+                        and _time(touch.get("at"))):
+                    errors.append(FieldError(f"touchpoints[{n}]", f"needs influencer_id, at (a time) and kind ({', '.join(KINDS)})"))
+    credits = record.get("credits")
+    if credits is None:
+        return errors
+    if not isinstance(credits, dict) or set(credits) - set(CREDITED):
+        return errors + [FieldError("credits", f"must map models ({', '.join(CREDITED)}) to credits per influencer")]
+    for model, credited in credits.items():
+        try:
+            parts = [Decimal(v) for k, v in credited.items() if _name(k) and isinstance(v, str)]
+            valid = len(parts) == len(credited) and all(p.is_finite() and p >= 0 for p in parts)
+        except (AttributeError, ArithmeticError):
+            valid = False
+        if not valid:
+            errors.append(FieldError(f"credits.{model}", "must map influencer ids to non-negative decimal strings"))
+        elif sum(parts, Decimal(0)) != amount:
+            errors.append(FieldError(f"credits.{model}", f"add up to {sum(parts, Decimal(0))}, not the record's {amount}"))
+    return errors
+
+
+def _name(value) -> bool:
+    return isinstance(value, str) and value != ""
+
+
+def _time(value) -> bool:
+    try:
+        timestamp(value)
+        return True
+    except (ValueError, TypeError):
+        return False
+
+
+@dataclass
+class ModelCredits:
+    """The credits of one batch's newly inserted lines, written together."""
+    pending: list[tuple[dict, dict, object]] = field(default_factory=list)  # (record, fact row, placed_at)
+
+    def add(self, record: dict, row: dict, placed_at) -> None:
+        if record.get("credits"):
+            self.pending.append((record, row, placed_at))
+
+    def write(self, conn: Connection, platforms: dict[str, str], rollups: bool) -> int:
+        """Inserts the credits (a credit already stored is left alone); returns how many were new."""
+        if not self.pending:
+            return 0
+        contracts = _contracts(conn, sorted({i for r, _, _ in self.pending for c in r["credits"].values() for i in c}))
+        facts = {}
+        for record, row, placed_at in self.pending:
+            for fact in _facts(record, row, placed_at, platforms, contracts):
+                facts[(fact["source_kind"], fact["source_id"], fact["model"], fact["influencer_id"])] = fact
+        returned = ("model", "day", "influencer_id", "brand", "platform", "orders", "revenue", "spend")
+        inserted = insert_rows(conn, t.model_credits, [facts[k] for k in sorted(facts)],
+                               conflict=("source_kind", "source_id", "model", "influencer_id"), returning=returned)
+        if rollups and inserted:
+            sums: dict[tuple, list] = defaultdict(lambda: [Decimal(0)] * 3)
+            for model, day, influencer, brand, platform, *measures in inserted:
+                total = sums[(model, day, influencer, brand, platform)]
+                for n, value in enumerate(measures):
+                    total[n] += value
+            rows = [dict(zip(("model", "day", "influencer_id", "brand", "platform"), k), **dict(zip(t.MODEL_MEASURES, v)))
+                    for k, v in sorted(sums.items())]  # a fixed order: two workers never deadlock on these rows
+            insert_rows(conn, t.model_daily, rows, conflict=("model", "day", "influencer_id", "brand", "platform"),
+                        add=t.MODEL_MEASURES)
+        return len(inserted)
+
+
+def _contracts(conn: Connection, ids: list[str]) -> dict[tuple[str, str], list[dict]]:
+    by_key = defaultdict(list)
+    for c in conn.exec_driver_sql("SELECT * FROM contracts WHERE influencer_id = ANY(%(ids)s)", {"ids": ids}).mappings():
+        by_key[(c["influencer_id"], c["brand"])].append(dict(c))
+    return by_key
+
+
+def _facts(record: dict, row: dict, placed_at, platforms: dict[str, str], contracts) -> list[dict]:
+    refund = record["kind"] == "refund_line"
+    kind, source_id = ("refund_line", f"{row['refund_id']}|{row['line_no']}") if refund else (
+        "order_line", f"{row['order_id']}|{row['line_no']}")
+    line_amount = row["amount"] if refund else row["revenue"]
+    facts = []
+    for model, credited in record["credits"].items():
+        for influencer, amount in credited.items():
+            credit = Decimal(amount)
+            # the order's share counted on the first line of each brand (a free first line counts none)
+            orders = credit / line_amount if not refund and row["counts_order"] and line_amount else Decimal(0)
+            platform = row["platform"] if influencer == row["influencer_id"] else platforms.get(influencer, UNKNOWN_PLATFORM)
+            source = Source(kind, source_id, influencer, row["brand"], platform, placed_at, row["day"], credit, True,
+                            row["order_id"])
+            accrual = accrue(applicable(contracts[(influencer, row["brand"])], source), source)
+            spend = Decimal(0) if accrual is None else accrual.amount * (orders if accrual.source_kind == "order" else 1)
+            facts.append({"source_kind": kind, "source_id": source_id, "model": model, "influencer_id": influencer,
+                          "order_id": row["order_id"], "brand": row["brand"], "platform": platform, "day": row["day"],
+                          "orders": orders, "revenue": -credit if refund else credit,
+                          "spend": spend.quantize(Decimal("0.0001"))})
+    return facts

@@ -1,0 +1,118 @@
+"""The attribution models in the tables (migration 0009) on a real PostgreSQL through the aggregator's writer:
+credits as facts, their daily rollup, spend following the credited share, the side-by-side report, the
+order-level report's touchpoints, and a replay changing nothing. Figures worked out by hand:
+
+Order m1 (today): C's coupon closes a journey A's link started. Lines: 600 (first MuscleBlaze line) and 300.
+  linear: A 300 + 150, C 300 + 150; first_touch: A all; last_touch: C all; time_decay: A a third, C two.
+A refund of 300 on line 0 today, credited by the same shares (linear 150/150).
+Contracts: A order basis 100/order, C revenue_share 0.1, B post basis 1000 (one post, no orders).
+  linear    A: revenue 450 - 150 = 300, orders 0.5, spend 100 x 0.5 = 50          -> ROAS 6.00
+            C: revenue 300, spend 0.1 x 450 - 0.1 x 150 = 30                        -> ROAS 10.00
+  first     A: 900 - 300 = 600, orders 1, spend 100 -> 6.00; C: nothing credited
+  rules     C (the coupon): 900 - 300 = 600, spend 0.1 x 900 - 0.1 x 300 = 60 -> 10.00 (influencer_daily's figures)
+  B under every model: revenue 0, spend 1000 (its post), ROAS 0.00
+"""
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+from sqlalchemy import text
+
+from services.aggregator.batch import Calendar
+from services.aggregator.migrate import migrate
+from services.aggregator.writer import write_batch
+from services.common.db import make_engine
+from services.common.settings import Settings
+from services.reports.catalog import Filters, run
+
+from .test_reports import INFLUENCERS, TZ, at, batch, contract, day, line, post, refund
+
+pytestmark = pytest.mark.postgres
+TOUCHES = [{"influencer_id": "A", "at": at(2), "kind": "click"}, {"influencer_id": "C", "at": at(0), "kind": "coupon"}]
+
+
+def credits(amount: str, a: str, c: str, a_third: str, c_two: str) -> dict:
+    return {"first_touch": {"A": amount}, "last_touch": {"C": amount}, "linear": {"A": a, "C": c},
+            "position_based": {"A": a, "C": c}, "time_decay": {"A": a_third, "C": c_two}}
+
+
+LINES = [{**line("m1", "C", "MuscleBlaze", "600", 0, rule="coupon"), "touchpoints": TOUCHES,
+          "credits": credits("600", "300", "300", "200", "400")},
+         {**line("m1", "C", "MuscleBlaze", "300", 0, rule="coupon", line_no=1), "counts_order": False,
+          "touchpoints": TOUCHES, "credits": credits("300", "150", "150", "100", "200")}]
+REFUND = {**refund("mr", "m1", "C", "MuscleBlaze", "300", 0), "credits": credits("300", "150", "150", "100", "200")}
+ONBOARDING = [*INFLUENCERS, contract("A-mb", "A", "MuscleBlaze", "order", "100"),
+              contract("C-mb", "C", "MuscleBlaze", "revenue_share", "0.1"), contract("B-hk", "B", "HKVitals", "post", "1000"),
+              post("b1", "B", "youtube", "HKVitals", 1, 100, 1, 1)]
+
+
+@pytest.fixture(scope="module")
+def engine(postgres):
+    url = postgres.create_database("hk_model_reports")
+    migrate(Settings(env="dev", database_url=url, business_tz=TZ))
+    engine = make_engine(url)
+    for records in (ONBOARDING, LINES, [REFUND]):
+        write_batch(engine, batch(records), Calendar(TZ))
+    yield engine
+    engine.dispose()
+
+
+def side_by_side(engine, **filters) -> dict:
+    with engine.connect() as conn:
+        return {r.influencer_id: r._asdict() for r in run(conn, "models", Filters(date_from=day(30), date_to=day(0), **filters))}
+
+
+def test_the_side_by_side_report_has_each_models_revenue_and_roas(engine):
+    rows = side_by_side(engine)
+    a, b, c = rows["A"], rows["B"], rows["C"]
+    assert (a["linear_revenue"], a["linear_roas"], c["linear_revenue"], c["linear_roas"]) == (D(300), D("6.00"), D(300), D("10.00"))
+    assert (a["first_touch_revenue"], a["first_touch_roas"], c["first_touch_revenue"]) == (D(600), D("6.00"), D(0))
+    assert (c["last_touch_revenue"], c["last_touch_roas"], a["last_touch_revenue"]) == (D(600), D("10.00"), D(0))
+    assert (c["rules_revenue"], c["rules_roas"], a["rules_revenue"]) == (D(600), D("10.00"), D(0))
+    assert (a["time_decay_revenue"], c["time_decay_revenue"]) == (D(200), D(400))
+    assert (a["starts_minus_closes"], c["starts_minus_closes"]) == (D(600), D(-600))  # A starts, C closes
+    assert {m: b[f"{m}_revenue"] for m in ("rules", "linear", "time_decay")} == {"rules": 0, "linear": 0, "time_decay": 0}
+    assert (b["linear_roas"], b["rules_roas"]) == (D("0.00"), D("0.00"))  # its post's 1000 under every model
+    assert list(rows) == ["C", "A", "B"]  # ranked by the rules' revenue, then first touch's
+
+
+def test_each_models_orders_and_spend_follow_the_credited_share(engine):
+    with engine.connect() as conn:
+        figures = {(r.influencer_id, r.model): (r.orders, r.revenue, r.spend) for r in conn.execute(text(
+            "SELECT * FROM report_model_figures(p_model => 'linear')"))}
+        by_credit = conn.execute(text("SELECT source_id, model, sum(revenue) FROM model_credits "
+                                      "GROUP BY 1, 2 ORDER BY 1, 2")).all()
+    assert figures[("A", "linear")] == (D("0.5"), D(300), D(50))
+    assert figures[("C", "linear")] == (D("0.5"), D(300), D(30))
+    assert figures[("B", "linear")] == (D(0), D(0), D(1000))
+    # every line's and refund's credits add up to it exactly under every model
+    amounts = {"m1|0": D(600), "m1|1": D(300), "mr|0": D(-300)}
+    assert sorted({(s, total) for s, _, total in by_credit}) == sorted(amounts.items())
+    assert len(by_credit) == 3 * 5
+
+
+def test_model_daily_equals_its_definition_and_a_replay_changes_nothing(engine):
+    definition = ("SELECT model, day, influencer_id, brand, platform, sum(orders), sum(revenue), sum(spend) "
+                  "FROM model_credits GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5")
+    with engine.connect() as conn:
+        before = conn.execute(text("SELECT * FROM model_daily ORDER BY 1, 2, 3, 4, 5")).all()
+        assert before == conn.execute(text(definition)).all()
+    write_batch(engine, batch(LINES + [REFUND]), Calendar(TZ))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT * FROM model_daily ORDER BY 1, 2, 3, 4, 5")).all() == before
+    platforms = {r.influencer_id: r.platform for r in before}
+    assert platforms == {"A": "instagram", "C": "twitter"}  # each credited influencer's own platform
+
+
+def test_the_order_level_report_shows_the_touchpoints(engine):
+    with engine.connect() as conn:
+        rows = [r for r in run(conn, "orders", Filters(date_from=day(1), date_to=day(0))) if r.order_id == "m1"]
+    assert [r.touchpoints for r in rows] == [TOUCHES, TOUCHES]
+    assert rows[0].rule == "coupon" and rows[0].influencer_id == "C"
+
+
+def test_the_report_takes_the_filters_and_a_limit(engine):
+    assert list(side_by_side(engine, limit=1)) == ["C"]
+    assert side_by_side(engine, brands=["Gritzo"]) == {}
+    assert set(side_by_side(engine, categories=["Yoga"])) == {"B"}

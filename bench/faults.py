@@ -137,8 +137,10 @@ def run_on(stack: Stack, workload: Workload, expected: Expected, rounds: int = 1
     if sender.error:
         raise sender.error
     sent_at = time.monotonic()
-    drained = _wait(lambda: _facts(engine) == (expected.order_lines, expected.refund_lines), drain_timeout_s,
-                    f"all {expected.order_lines} order lines and {expected.refund_lines} refund lines written", fail=False)
+    # posts travel on their own topic: the lines can all be in while the last snapshots are still on their way
+    drained = _wait(lambda: _facts(engine) == (expected.order_lines, expected.refund_lines, *expected.posts()), drain_timeout_s,
+                    f"all {expected.order_lines} order lines, {expected.refund_lines} refund lines and "
+                    f"{expected.posts()[0]} posts' latest snapshots written", fail=False)
     report = Report(len(workload.unique), len(workload.events), stack.faults, stack.crashes, drain_s=round(time.monotonic() - sent_at, 1),
                     total_s=round(time.monotonic() - stack.started, 1), peak_rss_mb=dict(stack.peak_rss_mb),
                     dead_letters=_dead_letters(stack), statuses=dict(sender.statuses), drained=drained,
@@ -193,9 +195,10 @@ def _diff(want: dict, got: dict) -> list:
     return sorted(k for k in want.keys() | got.keys() if norm(want.get(k, {})) != norm(got.get(k, dict.fromkeys(FIGURES, 0))))[:20]
 
 
-def _facts(engine) -> tuple[int, int]:
+def _facts(engine) -> tuple[int, int, int, int]:
     return (_scalar(engine, f"SELECT count(*) FROM attributed_orders WHERE influencer_id IS DISTINCT FROM '{PROBE}'"),
-            _scalar(engine, "SELECT count(*) FROM refunds"))
+            _scalar(engine, "SELECT count(*) FROM refunds"), _scalar(engine, "SELECT count(*) FROM posts"),
+            _scalar(engine, "SELECT coalesce(sum(reach), 0) FROM posts"))
 
 
 def _stuck(stack: Stack) -> dict:

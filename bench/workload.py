@@ -96,6 +96,10 @@ class Expected:
     order_lines: int
     refund_lines: int
 
+    def posts(self) -> tuple[int, int]:
+        """How many posts, and their latest snapshots' total reach."""
+        return (sum(f["posts"] for f in self.daily.values()), sum(f["reach"] for f in self.daily.values()))
+
     def rolling(self, today: date, windows=(7, 30)) -> dict[tuple, dict]:
         """(window, influencer, brand) → figures, the days in (today − window, today]."""
         out: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))

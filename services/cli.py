@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from .attribution.models import MODELS
 from .common.settings import get_settings
 
 
@@ -135,6 +136,39 @@ def _rebuild(args) -> None:
           f"{ {f'{t}[{p}]': o for (t, p), o in sorted(done.offsets.items())} }; its consumer group "
           f"{'was moved there' if done.group_moved else 'was not moved (it has a member): it skips the rebuilt records by offset'}",
           file=sys.stderr)
+
+
+def _reattribute(args) -> None:
+    from contextlib import nullcontext
+    from .common.db import make_engine
+    from .whatif.compare import compare, table
+    from .whatif.reattribute import reattribute, span, what_if
+    from .whatif.scratch import scratch_database
+    live = get_settings()
+    live_url = live.require_database_url()
+    try:
+        settings = what_if(live, args.window_days, args.precedence.split(",") if args.precedence else None,
+                           args.half_life_days)
+    except ValueError as exc:
+        raise SystemExit(f"hk reattribute: {exc}") from None
+    target = nullcontext(args.database_url) if args.database_url else scratch_database(live_url, args.keep)
+    with target as url:
+        done = reattribute(settings, url, args.batch, progress=False if args.no_progress else None)
+        print(f"re-attributed {done.records:,} events in {done.seconds:.1f}s ({done.rate:,.0f} events/s); "
+              f"skipped {dict(done.skipped) or 'none'}", file=sys.stderr)
+        live_engine, whatif_engine = make_engine(live_url), make_engine(url)
+        try:
+            first, last = span(whatif_engine)
+            date_from = date.fromisoformat(args.date_from) if args.date_from else first
+            date_to = date.fromisoformat(args.date_to) if args.date_to else last
+            print(f"model {args.model}, business days {date_from} .. {date_to}; now: window "
+                  f"{live.attribution_window_days} d, precedence {','.join(live.attribution_precedence)}, half-life "
+                  f"{live.attribution_half_life_days:g} d; what if: window {settings.attribution_window_days} d, precedence "
+                  f"{','.join(settings.attribution_precedence)}, half-life {settings.attribution_half_life_days:g} d")
+            print(table(compare(live_engine, whatif_engine, args.model, date_from, date_to), args.limit))
+        finally:
+            live_engine.dispose()
+            whatif_engine.dispose()
 
 
 def _dead_letters(args) -> None:
@@ -282,6 +316,22 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--batch", type=int, default=20_000, help="records per transaction")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(fn=_rebuild)
+    p = sub.add_parser("reattribute", help="what if: re-run attribution over the storefront history with another window, "
+                       "precedence or half-life into a database of its own, and compare revenue, ROAS and rank per "
+                       "influencer with the live tables (the live pipeline is not touched)")
+    p.add_argument("--window-days", type=int, help="attribution window (default: HK_ATTRIBUTION_WINDOW_DAYS)")
+    p.add_argument("--precedence", help="comma-separated rules in order, e.g. coupon,explicit,click,last_click")
+    p.add_argument("--half-life-days", type=float, help="the time_decay model's half-life")
+    p.add_argument("--model", default="rules", choices=MODELS, help="the model compared (default rules)")
+    p.add_argument("--database-url", help="an empty database to fill and keep (default: a scratch database beside "
+                   "DATABASE_URL, dropped at the end)")
+    p.add_argument("--keep", action="store_true", help="keep the scratch database")
+    p.add_argument("--from", dest="date_from", help="first business day compared (default: the re-run's first)")
+    p.add_argument("--to", dest="date_to", help="last business day compared (default: the re-run's last)")
+    p.add_argument("--limit", type=int, default=30, help="influencers printed (0: all)")
+    p.add_argument("--batch", type=int, default=20_000, help="records per transaction")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(fn=_reattribute)
     p = sub.add_parser("dead-letters", help="list hk.dead-letter by service and reason, or replay letters to their "
                        "source topics once the cause is fixed (docs/runbooks/dead-letters-high.md)")
     p.add_argument("--service", help="only letters from this service (ingest, attribution, aggregator)")

@@ -25,6 +25,7 @@ from .spend import Source, accrue, applicable
 
 UNKNOWN_PLATFORM = "unknown"
 KINDS = ("click", "coupon", "explicit")
+SHARE = Decimal("1e-12")
 MAX_TOUCHES = 1000
 
 
@@ -123,7 +124,8 @@ def _facts(record: dict, row: dict, placed_at, platforms: dict[str, str], contra
         for influencer, amount in credited.items():
             credit = Decimal(amount)
             # the order's share counted on the first line of each brand (a free first line counts none)
-            orders = credit / line_amount if not refund and row["counts_order"] and line_amount else Decimal(0)
+            # to 12 places: the batch sums these in Python, whose 28 digits would round where Postgres's NUMERIC does not
+            orders = (credit / line_amount).quantize(SHARE) if not refund and row["counts_order"] and line_amount else Decimal(0)
             platform = row["platform"] if influencer == row["influencer_id"] else platforms.get(influencer, UNKNOWN_PLATFORM)
             source = Source(kind, source_id, influencer, row["brand"], platform, placed_at, row["day"], credit, True,
                             row["order_id"])

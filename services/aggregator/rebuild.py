@@ -87,16 +87,13 @@ def rebuild(settings: Settings, database_url: str, consumer: str | None = None, 
     migrate(settings.model_copy(update={"database_url": database_url}))
     engine = make_engine(database_url, pool_size=1)
     try:
-        _require_empty(engine)
+        require_empty(engine)
         RollingClock(Calendar(settings.business_tz)).refresh(engine)
         name = consumer or f"{settings.app_id}-aggregator"
-        result, ends = _run(settings, engine, name + IN_PROGRESS, batch_size, progress)
+        result, ends = run(settings, engine, name + IN_PROGRESS, batch_size, progress)
         started = time.perf_counter()
         with engine.begin() as conn:  # the rollups and the handover in one transaction: all or nothing
-            conn.execute(DAILY_FROM_FACTS)
-            conn.execute(MODEL_DAILY_FROM_FACTS)
-            conn.execute(text("INSERT INTO daily_totals SELECT * FROM daily_totals_from_facts()"))
-            conn.execute(text("SELECT refresh_rolling(true)"))
+            build_rollups(conn)
             conn.execute(text("UPDATE source_offsets SET consumer = :name WHERE consumer = :building"),
                          {"name": name, "building": name + IN_PROGRESS})
         result.seconds += time.perf_counter() - started
@@ -106,7 +103,15 @@ def rebuild(settings: Settings, database_url: str, consumer: str | None = None, 
         engine.dispose()
 
 
-def _require_empty(engine) -> None:
+def build_rollups(conn) -> None:
+    """Every rollup from the facts, once they are all written (batches of ``write_batch(rollups=False)``)."""
+    conn.execute(DAILY_FROM_FACTS)
+    conn.execute(MODEL_DAILY_FROM_FACTS)
+    conn.execute(text("INSERT INTO daily_totals SELECT * FROM daily_totals_from_facts()"))
+    conn.execute(text("SELECT refresh_rolling(true)"))
+
+
+def require_empty(engine) -> None:
     with engine.connect() as conn:
         filled = [t for t in FACT_TABLES if conn.execute(text(f"SELECT EXISTS (SELECT 1 FROM {t})")).scalar_one()]
     if filled:
@@ -114,17 +119,21 @@ def _require_empty(engine) -> None:
                          "rebuild into an empty database (hk migrate on a new one)")
 
 
-def _run(settings: Settings, engine, name: str, batch_size: int, progress: bool | None) -> tuple[Rebuilt, dict]:
+def run(settings: Settings, engine, name: str, batch_size: int, progress: bool | None, sources=SOURCES,
+        decoded=None) -> tuple[Rebuilt, dict]:
     """The facts of every source partition up to its end offset now; returns them with those end offsets.
-    Batch n+1 is read and decoded while batch n is written (Postgres works while Python decodes)."""
+    Batch n+1 is read and decoded while batch n is written (Postgres works while Python decodes).
+    ``decoded(messages, settings, result)`` turns a batch of messages into (message, record) pairs: the
+    aggregator's decoding by default; ``hk reattribute`` attributes storefront events there instead."""
+    decoded = decoded or _decoded
     result, started = Rebuilt(), time.perf_counter()
     calendar = Calendar(settings.business_tz)
     reader = TopicReader(settings, name)
     try:
         # compacted topics (influencers, contracts) first: they were onboarded before their facts
-        stages = [[settings.topic(t) for t in SOURCES if (t in topics.COMPACTED) == compacted] for compacted in (True, False)]
+        stages = [[settings.topic(t) for t in sources if (t in topics.COMPACTED) == compacted] for compacted in (True, False)]
         ends = [reader.ends(stage) for stage in stages]
-        tracked = {settings.topic(t) for t in SOURCES if t not in topics.COMPACTED}
+        tracked = {settings.topic(t) for t in sources if t not in topics.COMPACTED}
 
         def write(members: list, offsets: dict) -> None:
             async def attempt(batch):
@@ -140,7 +149,7 @@ def _run(settings: Settings, engine, name: str, batch_size: int, progress: bool 
             pending = None
             for stage_ends in ends:
                 for messages in reader.read(stage_ends, batch_size):
-                    members, offsets = _decoded(messages, settings, result), {}
+                    members, offsets = decoded(messages, settings, result), {}
                     for m in messages:
                         if m.topic() in tracked:
                             offsets[(m.topic(), m.partition())] = m.offset() + 1

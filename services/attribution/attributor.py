@@ -28,6 +28,7 @@ class Attributor:
         self.retention = timedelta(days=max(settings.click_retention_days, settings.attribution_window_days))
         self.max_clicks = settings.max_clicks_per_customer
         self.half_life = timedelta(days=settings.attribution_half_life_days)
+        self.precedence = tuple(settings.attribution_precedence)
         self.contracts, self.customers, self.orders, self.pending = contracts, customers, orders, pending_refunds
 
     def handle(self, event: dict) -> list[Record]:
@@ -52,7 +53,7 @@ class Attributor:
             return []  # a retry of an order counted long ago: its records were delivered then
         if state is None:
             clicks = self.customers.get(order["customer_id"]) or []
-            decision = decide(order, clicks, self.contracts, self.window)
+            decision = decide(order, clicks, self.contracts, self.window, self.precedence)
             touches = touchpoints(order, clicks, self.contracts, self.window)
             state = {"lines": order_lines(order, decision), "refunds": {}, "version": order.get("version", 0),
                      **credit_state(touches, timestamp(order["placed_at"]), self.half_life)}

@@ -7,11 +7,12 @@ mixed basket is credited with its own lines.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from ..common.events import money, timestamp
 from ..common.processable import DEFAULT_PLATFORMS
+from ..common.settings import RULES
 from .contracts import ContractIndex
 
 PLATFORMS = frozenset(DEFAULT_PLATFORMS)  # which utm_source names a platform
@@ -41,28 +42,54 @@ def click_influencer(click: dict, contracts: ContractIndex) -> str | None:
     return contract["influencer_id"] if contract else None
 
 
-def decide(order: dict, clicks: list[dict], contracts: ContractIndex, window: timedelta) -> Decision:
+def decide(order: dict, clicks: list[dict], contracts: ContractIndex, window: timedelta,
+           precedence: tuple[str, ...] = RULES) -> Decision:
+    """The first rule of ``precedence`` that credits the order (HK_ATTRIBUTION_PRECEDENCE; DESIGN.md's by default)."""
     placed_at = timestamp(order["placed_at"])
-    utm = order.get("utm_source")
+    for rule in precedence:
+        decision = STEPS[rule](order, clicks, contracts, window, placed_at)
+        if decision is not None:
+            return decision
+    return Decision("unattributed", platform=_platform(order.get("utm_source")))
+
+
+def _explicit(order, clicks, contracts, window, placed_at) -> Decision | None:
     if order.get("influencer_id"):
-        return Decision("explicit", order["influencer_id"], platform=_platform(utm))
-    if order.get("coupon_code"):
-        contract = contracts.by_coupon(order["coupon_code"], placed_at)
-        if contract:
-            return Decision("coupon", contract["influencer_id"], contract["contract_id"], platform=_platform(utm))
-    before = [c for c in clicks if timestamp(c["clicked_at"]) <= placed_at]  # clicks after the order never count
-    if order.get("click_id"):
-        named = next((c for c in before if c["click_id"] == order["click_id"]), None)
-        influencer = click_influencer(named, contracts) if named else None
-        if influencer:
-            return Decision("click", influencer, click_id=named["click_id"], platform=_platform(named.get("source"), utm))
+        return Decision("explicit", order["influencer_id"], platform=_platform(order.get("utm_source")))
+    return None
+
+
+def _coupon(order, clicks, contracts, window, placed_at) -> Decision | None:
+    contract = contracts.by_coupon(order["coupon_code"], placed_at) if order.get("coupon_code") else None
+    if contract:
+        return Decision("coupon", contract["influencer_id"], contract["contract_id"], platform=_platform(order.get("utm_source")))
+    return None
+
+
+def _click(order, clicks, contracts, window, placed_at) -> Decision | None:
+    """The click the order names, at any age, if it came before the order (clicks after it never count)."""
+    if not order.get("click_id"):
+        return None
+    named = next((c for c in clicks if c["click_id"] == order["click_id"] and timestamp(c["clicked_at"]) <= placed_at), None)
+    influencer = click_influencer(named, contracts) if named else None
+    if influencer:
+        return Decision("click", influencer, click_id=named["click_id"], platform=_platform(named.get("source"), order.get("utm_source")))
+    return None
+
+
+def _last_click(order, clicks, contracts, window, placed_at) -> Decision | None:
+    before = [c for c in clicks if timestamp(c["clicked_at"]) <= placed_at]
     for click in sorted(before, key=lambda c: timestamp(c["clicked_at"]), reverse=True):
         if placed_at - timestamp(click["clicked_at"]) > window:
             break
         influencer = click_influencer(click, contracts)
         if influencer:
-            return Decision("last_click", influencer, click_id=click["click_id"], platform=_platform(click.get("source"), utm))
-    return Decision("unattributed", platform=_platform(utm))
+            return Decision("last_click", influencer, click_id=click["click_id"],
+                            platform=_platform(click.get("source"), order.get("utm_source")))
+    return None
+
+
+STEPS = {"explicit": _explicit, "coupon": _coupon, "click": _click, "last_click": _last_click}
 
 
 def order_lines(order: dict, decision: Decision) -> list[dict]:

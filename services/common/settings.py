@@ -19,6 +19,9 @@ DEV_API_KEY = "dev-key"
 DEV_GRAFANA_DB_PASSWORD = "grafana-dev"
 
 
+RULES = ("explicit", "coupon", "click", "last_click")  # the attribution rules (services/attribution/rules.py)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HK_", extra="ignore")
 
@@ -68,6 +71,9 @@ class Settings(BaseSettings):
     attribution_window_days: int = Field(7, ge=0)
     click_retention_days: int = Field(30, ge=1, description="how long an explicitly named click_id stays known")
     max_clicks_per_customer: int = Field(50, ge=1)
+    attribution_precedence: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["explicit", "coupon", "click", "last_click"],
+        description="comma-separated order in which the rules are tried (a rule left out is never used)")
     attribution_half_life_days: float = Field(7, gt=0, description="the time_decay model's half-life: a touch this "
                                               "long before the order counts half as much as one at its moment")
     refund_horizon_days: int = Field(120, ge=1, description="how long an order's attribution state is kept for its "
@@ -105,7 +111,7 @@ class Settings(BaseSettings):
     @model_validator(mode="before")
     @classmethod
     def _split_keys(cls, data: dict) -> dict:
-        for name in ("api_keys", "api_key_hashes", "platforms"):
+        for name in ("api_keys", "api_key_hashes", "platforms", "attribution_precedence"):
             value = data.get(name) if isinstance(data, dict) else None
             if isinstance(value, str):
                 data[name] = [k.strip() for k in value.split(",") if k.strip()]
@@ -115,6 +121,9 @@ class Settings(BaseSettings):
         for p in data.get("platforms") or [] if isinstance(data, dict) else []:
             if not PLATFORM.fullmatch(p):
                 raise ValueError(f"HK_PLATFORMS entries are lower-case names (letters, digits, _; at most 32); got {p[:40]!r}")
+        rules = data.get("attribution_precedence") if isinstance(data, dict) else None
+        if rules is not None and (not rules or len(set(rules)) != len(rules) or set(rules) - set(RULES)):
+            raise ValueError(f"HK_ATTRIBUTION_PRECEDENCE is some of {', '.join(RULES)}, each at most once; got {rules}")
         return data
 
     def effective_group_instance_id(self) -> str | None:

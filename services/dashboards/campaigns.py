@@ -5,8 +5,9 @@ from __future__ import annotations
 from grafana_foundation_sdk.builders import barchart, common, dashboard as db, piechart, stat, table, timeseries
 from grafana_foundation_sdk.models import common as cm
 
+from ..attribution.models import MODELS
 from .parts import (CURRENCY, alert_annotation, ENGAGEMENT_CLASSES, FILTER_VARIABLES, FILTERS, RATIO, ROAS_CLASSES, Sql, classed,
-                    drilldown_link, money_columns)
+                    drilldown_link, model_variable, money_columns)
 
 UID = "hk-campaigns"
 ANNOTATIONS = [alert_annotation("in_filter(brand, ARRAY[${brand:sqlstring}]::text[])")]
@@ -34,7 +35,7 @@ def build() -> db.Dashboard:
          .timezone("browser").refresh("1m").readonly()
          .description("Revenue, ROAS and engagement by influencer, brand, platform and category — live from the "
                       "attribution pipeline. The time range is the date filter (business days)."))
-    for v in FILTER_VARIABLES:
+    for v in [*FILTER_VARIABLES, model_variable()]:
         d = d.with_variable(v)
     d = d.with_row(db.Row("Key performance metrics"))
     d = (d.with_panel(kpi("Total revenue", "total_revenue", CURRENCY, "Attributed revenue net of refunds."))
@@ -81,6 +82,7 @@ def build() -> db.Dashboard:
         "7-day ROAS now", "Rolling 7-day window ending today, per influencer (brand and category filters apply).",
         "SELECT * FROM report_rolling_top(7, ARRAY[${brand:sqlstring}]::text[], ARRAY[${category:sqlstring}]::text[], "
         "p_limit => 50)")))
+    d = models_row(d)
     d = d.with_row(db.Row("Detailed analytics"))
     d = d.with_panel(classed(report_table(
         "Posts analytics", "Each post's latest snapshot and engagement rate.",
@@ -98,3 +100,38 @@ def build() -> db.Dashboard:
         f"SELECT * FROM report_payout_comparison({FILTERS}, p_limit => 500)", span=12),
         "actual_payout", "cost_post_basis", "cost_order_basis", "cost_revenue_share_basis", "saving")))
     return d
+
+
+MODEL = "${model:sqlstring}"
+MODEL_FIGURES = f"report_model_figures({FILTERS}, p_model => {MODEL})"
+
+
+def models_row(d: db.Dashboard) -> db.Dashboard:
+    """Attribution models (issue 20): the chosen model's figures, who starts and who closes, all models side by side."""
+    d = d.with_row(db.Row("Attribution models: ${model}"))
+    d = (d.with_panel(stat.Panel().title("Revenue credited under ${model}").unit(CURRENCY).height(5).span(6)
+                      .description("Net revenue the model credits to influencers (docs/reporting.md, Attribution models).")
+                      .with_target(Sql(f"SELECT coalesce(sum(revenue), 0) AS revenue FROM {MODEL_FIGURES}"))
+                      .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(False)))
+         .with_panel(stat.Panel().title("ROAS under ${model}").unit(RATIO).height(5).span(6).thresholds(ROAS_CLASSES)
+                     .color_mode(cm.BigValueColorMode.VALUE)
+                     .description("Credited revenue / spend; spend follows the credited share for order and revenue-share contracts.")
+                     .with_target(Sql(f"SELECT ratio(sum(revenue), sum(spend)) AS roas FROM {MODEL_FIGURES}"))
+                     .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(False))))
+    d = d.with_panel(
+        barchart.Panel().title("Who starts, who closes").unit(CURRENCY).height(10).span(12).x_field("influencer")
+        .description("Revenue credited to the first touch (journeys started) and the last touch (journeys closed), "
+                     "for the ten influencers with the most first-touch revenue.")
+        .orientation(cm.VizOrientation.HORIZONTAL)
+        .with_target(Sql(f"SELECT coalesce(name, influencer_id) AS influencer, first_touch_revenue AS starts, "
+                         f"last_touch_revenue AS closes FROM report_models({FILTERS}) "
+                         f"ORDER BY first_touch_revenue DESC NULLS LAST, influencer_id LIMIT 10")))
+    d = d.with_panel(drilldown_link(money_columns(classed(report_table(
+        "Influencers under ${model}", "Orders (shares of orders), credited revenue, spend and ROAS under the chosen model.",
+        f"SELECT influencer_id, name, category, orders, revenue, spend, roas FROM {MODEL_FIGURES} "
+        "ORDER BY revenue DESC, influencer_id LIMIT 50", height=10, span=12), "roas", ROAS_CLASSES), "revenue", "spend")))
+    return d.with_panel(drilldown_link(classed(money_columns(report_table(
+        "Models side by side", "Per influencer, revenue credited and ROAS under each model; starts − closes > 0: "
+        "opens journeys other creators close (50; hk export models for all).",
+        f"SELECT * FROM report_models({FILTERS}, p_limit => 50)", height=10),
+        *(f"{m}_revenue" for m in MODELS), "starts_minus_closes"), "rules_roas", ROAS_CLASSES)))

@@ -7,6 +7,8 @@ from grafana_foundation_sdk.cog import builder as cogbuilder
 from grafana_foundation_sdk.cog import variants as cogvariants
 from grafana_foundation_sdk.models import dashboard as m
 
+from ..attribution.models import MODELS
+
 POSTGRES = m.DataSourceRef(type_val="grafana-postgresql-datasource", uid="hk-postgres")
 PROMETHEUS = m.DataSourceRef(type_val="prometheus", uid="hk-prometheus")
 CURRENCY = "currencyINR"
@@ -61,6 +63,14 @@ def filter_variable(name: str, label: str, column: str, source: str, indexed: bo
             .query(distinct_values(column, source, indexed))
             .multi(True).include_all(True).refresh(m.VariableRefresh.ON_TIME_RANGE_CHANGED)
             .current(m.VariableOption(selected=True, text=["All"], value=["$__all"])))
+
+
+def model_variable() -> db.QueryVariable:
+    """The attribution model the model panels show (docs/reporting.md, "Attribution models"); rules by default."""
+    values = ", ".join(f"'{m}'" for m in MODELS)
+    return (db.QueryVariable("model").label("Attribution model").datasource(POSTGRES)
+            .query(f"SELECT m AS model FROM unnest(ARRAY[{values}]) WITH ORDINALITY AS u(m, n) ORDER BY n")
+            .refresh(m.VariableRefresh.ON_DASHBOARD_LOAD).current(m.VariableOption(selected=True, text="rules", value="rules")))
 
 
 # influencer_daily_brand and influencer_daily_platform (migration 0005) index the two rollup columns

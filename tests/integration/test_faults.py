@@ -19,7 +19,7 @@ def test_100k_events_through_kills_rebalances_and_restarts_are_counted_exactly_o
     assert kinds.count("sigkill") >= 9 and "broker restart" in kinds and "postgres restart" in kinds
     assert {f.target for f in report.faults if f.kind == "sigkill"} >= {"ingest", "attribution", "attribution#2", "aggregator", "aggregator#2"}
     assert report.sent_with_retries >= 110_000  # 10 % storefront duplicates on top of the retries the faults cause
-    assert report.drained, "not every order and refund line reached Postgres"
+    assert report.drained, "not every order line, refund line and post reached Postgres"
     assert report.dead_letters == 0, "a good event was dead-lettered"
     assert report.mismatches == {t: [] for t in ("influencer_daily", "rolling_current", "payouts", "daily_totals",
                                                  "contract_rates", "contract_windows")}

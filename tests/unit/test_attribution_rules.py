@@ -186,3 +186,20 @@ def test_clicks_are_bounded_per_customer(contracts):
     for i in range(10):
         a.handle({"type": "click", **click(f"k{i}", delta=timedelta(minutes=i - 20))})
     assert [c["click_id"] for c in a.customers["cus"]] == ["k7", "k8", "k9"]
+
+
+def test_precedence_is_configurable_and_a_rule_left_out_is_never_used(contracts):
+    o = order(influencer_id="inf-z", coupon_code="BETA", click_id="k1")
+    clicks = [click(), click("k2", -timedelta(minutes=5), link_code="beta")]
+    assert decide(o, clicks, contracts, WEEK, ("coupon", "explicit")).rule == "coupon"
+    assert decide(o, clicks, contracts, WEEK, ("last_click", "click")).click_id == "k2"
+    assert decide(o, clicks, contracts, WEEK, ("click",)).click_id == "k1"
+    assert decide(order(), clicks, contracts, WEEK, ("explicit", "coupon", "click")).rule == "unattributed"
+    assert decide(o, clicks, contracts, WEEK).rule == "explicit"  # DESIGN.md's order by default
+
+
+def test_a_precedence_naming_an_unknown_or_repeated_rule_is_refused():
+    assert Settings(env="dev", attribution_precedence="coupon, last_click").attribution_precedence == ["coupon", "last_click"]
+    for bad in ("coupon,coupon", "coupon,first_touch", ""):
+        with pytest.raises(ValueError, match="HK_ATTRIBUTION_PRECEDENCE"):
+            Settings(env="dev", attribution_precedence=bad)

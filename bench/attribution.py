@@ -31,8 +31,19 @@ from .profile import profiled
 from .workload import Workload, generate
 
 def bench_attribution(n_events: int, profile: Path | None = None, seed: int = 7) -> dict:
+    """The worker as shipped, and beside it in the same run the worker without the multi-touch models (their
+    cost: issue 20's "at most 20 % more CPU per order")."""
+    rules_only = _attribution(n_events, None, seed, models=False)
+    figures = _attribution(n_events, profile, seed, models=True)
+    cpu, baseline = figures["attribution.cpu_us_per_order"]["value"], rules_only["attribution.cpu_us_per_order"]["value"]
+    print(f"attribution: the models cost {cpu / baseline - 1:+.1%} CPU per order ({baseline:.1f} → {cpu:.1f} µs)", flush=True)
+    return {**figures, "attribution.cpu_us_per_order_rules_only": rules_only["attribution.cpu_us_per_order"],
+            "attribution.models_cpu_ratio": _fig(cpu / baseline, "×")}
+
+
+def _attribution(n_events: int, profile: Path | None, seed: int, models: bool) -> dict:
     workload = with_clicks(generate(n_events, seed=seed, run=uuid.uuid4().hex[:6]), seed)
-    stack = Stack(workers=(), extra_env={"HK_LOG_LEVEL": "WARNING"}).start()
+    stack = Stack(workers=(), extra_env={"HK_LOG_LEVEL": "WARNING", "HK_ATTRIBUTION_MODELS": str(models).lower()}).start()
     try:
         produce(stack.settings, [_routed(stack.settings, e) for e in workload.setup])
         expected = attribution_records(workload, stack.settings)
@@ -56,7 +67,7 @@ def bench_attribution(n_events: int, profile: Path | None = None, seed: int = 7)
     finally:
         stack.close()
     rules = Counter(r["rule"] for _, r in expected if r["kind"] == "order_line")
-    print(f"attribution: {len(storefront):,} storefront events ({orders:,} orders; lines by rule {dict(rules)}) → "
+    print(f"attribution{'' if models else ' (rules only)'}: {len(storefront):,} storefront events ({orders:,} orders; lines by rule {dict(rules)}) → "
           f"{len(expected):,} records in {elapsed:.1f}s; {cpu_s:.1f} CPU s; bare consumer {ceiling:,.0f} events/s; "
           f"Faust alone, discarding: {faust_s:.1f}s", flush=True)
     return {"attribution.orders_per_s": _fig(orders / elapsed, "orders/s", ceiling * orders / len(storefront)),

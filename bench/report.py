@@ -18,6 +18,7 @@ OUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.json"
 TARGETS = {
     "ingest.events_per_s": (">=", 20_000), "ingest.ack_p99_ms": ("<=", 50),
     "attribution.orders_per_s": (">=", 20_000), "attribution.cpu_us_per_order": ("<=", 50),
+    "attribution.models_cpu_ratio": ("<=", 1.2),  # issue 20: the models add at most 20 % CPU per order
     "e2e.orders_per_s": (">=", 10_000), "freshness.p50_s": ("<=", 0.3), "freshness.p99_s": ("<=", 1.0),
     "replay.events_per_s": (">=", 50_000), "aggregator.lines_per_s": (">=", 20_000), "rebuild.events_per_s": (">=", 50_000),
 }

@@ -29,6 +29,7 @@ class Attributor:
         self.max_clicks = settings.max_clicks_per_customer
         self.half_life = timedelta(days=settings.attribution_half_life_days)
         self.precedence = tuple(settings.attribution_precedence)
+        self.models = settings.attribution_models
         self.contracts, self.customers, self.orders, self.pending = contracts, customers, orders, pending_refunds
 
     def handle(self, event: dict) -> list[Record]:
@@ -54,9 +55,10 @@ class Attributor:
         if state is None:
             clicks = self.customers.get(order["customer_id"]) or []
             decision = decide(order, clicks, self.contracts, self.window, self.precedence)
-            touches = touchpoints(order, clicks, self.contracts, self.window)
-            state = {"lines": order_lines(order, decision), "refunds": {}, "version": order.get("version", 0),
-                     **credit_state(touches, timestamp(order["placed_at"]), self.half_life)}
+            state = {"lines": order_lines(order, decision), "refunds": {}, "version": order.get("version", 0)}
+            if self.models:
+                touches = touchpoints(order, clicks, self.contracts, self.window)
+                state |= credit_state(touches, timestamp(order["placed_at"]), self.half_life)
             self.orders[order["order_id"]] = state
             for line in state["lines"]:
                 ATTRIBUTIONS.labels(line["rule"]).inc()

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     attribution_precedence: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["explicit", "coupon", "click", "last_click"],
         description="comma-separated order in which the rules are tried (a rule left out is never used)")
+    attribution_models: bool = Field(True, description="send each order's touchpoints and the multi-touch models' "
+                                     "credits with its records (off: the rules only; hk bench attribution measures the cost)")
     attribution_half_life_days: float = Field(7, gt=0, description="the time_decay model's half-life: a touch this "
                                               "long before the order counts half as much as one at its moment")
     refund_horizon_days: int = Field(120, ge=1, description="how long an order's attribution state is kept for its "

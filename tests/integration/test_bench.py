@@ -27,3 +27,12 @@ def test_freshness_watches_every_request_and_replay_rebuilds_every_line():
     assert 0 < fresh["freshness.p50_s"]["value"] <= fresh["freshness.p99_s"]["value"] < 30
     replay = freshness.bench_replay(500)
     assert replay["replay.events_per_s"]["value"] > 0 and replay["replay.events_per_s"]["baseline"] > 0
+
+
+def test_attribution_is_measured_with_and_without_the_models_and_both_are_exact():
+    from bench.attribution import bench_attribution
+    figures = bench_attribution(3_000)  # each run compares the topic's records with the rules in-process, or fails
+    ratio = figures["attribution.models_cpu_ratio"]["value"]
+    with_models = figures["attribution.cpu_us_per_order"]["value"]
+    rules_only = figures["attribution.cpu_us_per_order_rules_only"]["value"]
+    assert with_models > 0 and rules_only > 0 and ratio == round(with_models / rules_only, 2)

@@ -88,15 +88,20 @@ def test_the_reader_runs_every_report(reader):
 @pytest.mark.parametrize("name", BOARDS)
 def test_every_panel_query_runs_as_the_reader(reader, name):
     """What test_dashboard_queries proves on the pipeline's data, without Kafka: each SQL target of the board,
-    annotations and variables included, expanded as Grafana expands it, every variable at "All"."""
+    annotations and variables included, expanded as Grafana expands it: every multi-value variable at "All", each
+    single-value one (the attribution model) at each of its values in turn."""
     board = json.loads(render(name))
     end = datetime.now(timezone.utc)
     with reader.connect() as conn:
-        values = {v["name"]: [r[0] for r in conn.execute(text(v["query"]))]
-                  for v in board.get("templating", {}).get("list", []) if v["type"] == "query"}
-        assert all(values.values()), values
-        for panel, sql in targets(board):
-            conn.execute(text(expand(sql, end - timedelta(days=30), end, values))).all()
+        variables = [v for v in board.get("templating", {}).get("list", []) if v["type"] == "query"]
+        options = {v["name"]: [r[0] for r in conn.execute(text(v["query"]))] for v in variables}
+        assert all(options.values()), options
+        single = [v["name"] for v in variables if not v.get("multi")]
+        everything = {k: (v if k not in single else v[:1]) for k, v in options.items()}
+        selections = [everything] + [{**everything, k: [value]} for k in single for value in options[k][1:]]
+        for values in selections:
+            for panel, sql in targets(board):
+                conn.execute(text(expand(sql, end - timedelta(days=30), end, values))).all()
 
 
 @pytest.mark.parametrize("sql", [

@@ -34,7 +34,7 @@ from services.devstack.ports import free_port, wait_port
 from . import baselines
 from .chaos import Stack
 from .faults import Report, compare
-from .pipeline import _fig, wait_count
+from .pipeline import _fig, wait_count, with_and_without_models
 from .profile import profiled
 from .workload import Workload, expect, generate
 
@@ -42,7 +42,14 @@ STORED = "SELECT coalesce(sum(next_offset), 0) FROM source_offsets"
 
 
 def bench_aggregator(n_events: int, profile: Path | None = None, seed: int = 7) -> dict:
-    with loaded_topics(n_events, seed) as (stack, workload, records, loaded):
+    """The aggregator as shipped, and beside it in the same run on records without the multi-touch models'
+    credits (what they cost the write path: issue 20)."""
+    return with_and_without_models(_aggregator, n_events, profile, seed, "aggregator.lines_per_s",
+                                   "aggregator.models_rate_ratio")
+
+
+def _aggregator(n_events: int, profile: Path | None, seed: int, models: bool) -> dict:
+    with loaded_topics(n_events, seed, models=models) as (stack, workload, records, loaded):
         engine = make_engine(stack.settings.database_url)
         lines = sum(1 for _, r in records if r["kind"] == "order_line")
         cpu = CpuMeter(stack)
@@ -61,7 +68,7 @@ def bench_aggregator(n_events: int, profile: Path | None = None, seed: int = 7) 
         ceiling = _ceiling(stack)
         faust_s = _faust_discard(stack, loaded)
         rss = dict(stack.peak_rss_mb)
-    print(f"aggregator: {len(records):,} attribution records ({lines:,} order lines) and {loaded - len(records):,} "
+    print(f"aggregator{'' if models else ' (rules only)'}: {len(records):,} attribution records ({lines:,} order lines) and {loaded - len(records):,} "
           f"posts in {elapsed:.1f}s; CPU seconds {cpu_s}; {batches}; Faust alone, discarding: {faust_s:.1f}s", flush=True)
     return {"aggregator.lines_per_s": _fig(len(records) / elapsed, "lines/s", ceiling),
             "aggregator.events_per_s": _fig((loaded + len(workload.setup)) / elapsed, "events/s"),
@@ -106,11 +113,12 @@ def bench_rebuild(n_events: int, profile: Path | None = None, seed: int = 7) -> 
 
 
 @contextmanager
-def loaded_topics(n_events: int, seed: int, onboarded: bool = True):
+def loaded_topics(n_events: int, seed: int, onboarded: bool = True, models: bool = True):
     """A broker and Postgres whose topics hold the workload; influencers and contracts stored first when
-    ``onboarded`` (the aggregator's figure is its steady state, not onboarding)."""
+    ``onboarded`` (the aggregator's figure is its steady state, not onboarding); ``models``: the attribution
+    records carry the multi-touch models' credits, as the worker sends them by default."""
     workload = generate(n_events, seed=seed, run=uuid.uuid4().hex[:6])
-    stack = Stack(workers=(), extra_env={"HK_LOG_LEVEL": "WARNING"}).start()
+    stack = Stack(workers=(), extra_env={"HK_LOG_LEVEL": "WARNING", "HK_ATTRIBUTION_MODELS": str(models).lower()}).start()
     try:
         if onboarded:
             engine = make_engine(stack.settings.database_url)

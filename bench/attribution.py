@@ -26,19 +26,15 @@ from services.common.events import STOREFRONT_TYPES, dumps, loads
 from . import baselines
 from .aggregator import _cpu, _faust_discard, _routed, attribution_records, produce
 from .chaos import Stack
-from .pipeline import _fig
+from .pipeline import _fig, with_and_without_models
 from .profile import profiled
 from .workload import Workload, generate
 
 def bench_attribution(n_events: int, profile: Path | None = None, seed: int = 7) -> dict:
     """The worker as shipped, and beside it in the same run the worker without the multi-touch models (their
     cost: issue 20's "at most 20 % more CPU per order")."""
-    rules_only = _attribution(n_events, None, seed, models=False)
-    figures = _attribution(n_events, profile, seed, models=True)
-    cpu, baseline = figures["attribution.cpu_us_per_order"]["value"], rules_only["attribution.cpu_us_per_order"]["value"]
-    print(f"attribution: the models cost {cpu / baseline - 1:+.1%} CPU per order ({baseline:.1f} → {cpu:.1f} µs)", flush=True)
-    return {**figures, "attribution.cpu_us_per_order_rules_only": rules_only["attribution.cpu_us_per_order"],
-            "attribution.models_cpu_ratio": _fig(cpu / baseline, "×")}
+    return with_and_without_models(_attribution, n_events, profile, seed, "attribution.cpu_us_per_order",
+                                   "attribution.models_cpu_ratio")
 
 
 def _attribution(n_events: int, profile: Path | None, seed: int, models: bool) -> dict:

@@ -62,7 +62,9 @@ def board_queries(reader, start: datetime, end: datetime, busiest: str,
         for name in BOARDS:
             board = json.loads(render(name))
             variables = board.get("templating", {}).get("list", [])
-            values = {v["name"]: [r[0] for r in conn.execute(text(v["query"]))] for v in variables}
+            # a multi-value variable at "All"; a single-value one at its default (the drill-down's influencer below)
+            values = {v["name"]: [v["current"]["value"]] if not v.get("multi") and "current" in v
+                      else [r[0] for r in conn.execute(text(v["query"]))] for v in variables}
             if "influencer" in values:  # one influencer chosen, as a marketer drilling down would: the busiest
                 values["influencer"] = [busiest]
             if brand and "brand" in values:

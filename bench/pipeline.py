@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from services.common.db import make_engine
 from services.common.settings import DEV_API_KEY
-from services.common.topics import STOREFRONT, create_topics
+from services.common.topics import STOREFRONT
 
 from . import baselines
 from .chaos import Stack
@@ -100,6 +100,17 @@ def _fig(value: float, unit: str, baseline: float | None = None) -> dict:
     if baseline:  # the ratio is bench/report's: one rule for rates and times
         fig["baseline"] = round(baseline, 2)
     return fig
+
+
+def with_and_without_models(run, n_events: int, profile, seed: int, key: str, ratio: str) -> dict:
+    """``run(n_events, profile, seed, models=…)`` without the multi-touch models, then as shipped, in the same
+    run (what the models cost, issue 20): the shipped figures, ``key`` without them as ``key_rules_only`` and
+    the ratio shipped / without as ``ratio``."""
+    rules_only = run(n_events, None, seed, models=False)
+    figures = run(n_events, profile, seed, models=True)
+    value, baseline = figures[key]["value"], rules_only[key]["value"]
+    print(f"{key}: {value:,.1f} with the models, {baseline:,.1f} without ({value / baseline - 1:+.1%})", flush=True)
+    return {**figures, f"{key}_rules_only": rules_only[key], ratio: _fig(value / baseline, "×")}
 
 
 class _stack:

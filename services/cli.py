@@ -90,7 +90,7 @@ def _export(args) -> None:
     refuse_unknown(args.reports)  # before asking for a database
     filters = Filters(date_from=args.date_from, date_to=args.date_to, brands=_values(args.brand),
                       platforms=_values(args.platform), categories=_values(args.category), limit=args.limit,
-                      min_spend=args.min_spend, window=args.window)
+                      min_spend=args.min_spend, window=args.window, model=args.model)
     engine = make_engine(get_settings().require_database_url())
     try:
         counts = export(engine, args.reports, filters, args.output, raw=args.raw)
@@ -285,6 +285,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--limit", type=int, help="rows of top_influencers / influencers")
     p.add_argument("--min-spend", type=Decimal, help="underperforming: least spend to be listed")
     p.add_argument("--window", type=int, choices=(7, 30), help="rolling: one window only")
+    p.add_argument("--model", choices=MODELS, help="model_figures: one attribution model only (default: every model)")
     p.add_argument("--raw", action="store_true",
                    help="write text as it is: no leading ' on cells a spreadsheet would run as formulas (=, +, -, @)")
     p.set_defaults(fn=_export)

@@ -10,6 +10,8 @@ from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import Text
 
+from ..attribution.models import MODELS
+
 
 @dataclass(frozen=True)
 class Report:
@@ -20,6 +22,7 @@ class Report:
     limit: bool = False
     min_spend: bool = False
     window: bool = False
+    model: bool = False   # takes one attribution model (report_model_figures; docs/reporting.md)
 
 
 REPORTS = {r.name: r for r in (
@@ -36,6 +39,7 @@ REPORTS = {r.name: r for r in (
     Report("payouts", "report_payouts", "Payout Summary"),
     Report("payout_comparison", "report_payout_comparison", "Payout Optimization", limit=True),
     Report("models", "report_models", "Attribution models side by side (new)", limit=True),
+    Report("model_figures", "report_model_figures", "Influencers under one attribution model (new)", model=True),
     Report("rolling", "report_rolling", "Rolling 7/30/31/366-day windows", dated=False, window=True),
 )}
 
@@ -57,14 +61,15 @@ class Filters:
     limit: int | None = None
     min_spend: Decimal | None = None
     window: int | None = None
+    model: str | None = None
 
 
 def statement(report: Report, f: Filters):
     """``SELECT * FROM report_x(p_… => :…)`` with only the parameters this report takes."""
     given = {"date_from": f.date_from, "date_to": f.date_to, "platforms": f.platforms, "limit": f.limit,
-             "min_spend": f.min_spend, "window": f.window}
+             "min_spend": f.min_spend, "window": f.window, "model": f.model}
     takes = {"date_from": report.dated, "date_to": report.dated, "platforms": report.dated,
-             "limit": report.limit, "min_spend": report.min_spend, "window": report.window}
+             "limit": report.limit, "min_spend": report.min_spend, "window": report.window, "model": report.model}
     refused = [k for k, v in given.items() if v not in (None, []) and not takes[k]]
     if refused:
         raise FilterError(f"report {report.name!r} does not take {', '.join(refused)}"
@@ -82,6 +87,10 @@ def statement(report: Report, f: Filters):
         params["p_min_spend"] = f.min_spend
     if report.window and f.window is not None:
         params["p_window"] = f.window
+    if report.model and f.model is not None:
+        if f.model not in MODELS:
+            raise FilterError(f"no attribution model {f.model!r}; models: {', '.join(MODELS)}")
+        params["p_model"] = f.model
     args = ", ".join(f"{k} => :{k}" for k in params)
     stmt = text(f"SELECT * FROM {report.function}({args})")
     return stmt.bindparams(*(bindparam(k, type_=ARRAY(Text)) for k in params if k in ARRAY_PARAMS)), params

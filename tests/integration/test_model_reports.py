@@ -22,9 +22,10 @@ from sqlalchemy import text
 from services.aggregator.batch import Calendar
 from services.aggregator.migrate import migrate
 from services.aggregator.writer import write_batch
+from services.attribution.models import MODELS
 from services.common.db import make_engine
 from services.common.settings import Settings
-from services.reports.catalog import Filters, run
+from services.reports.catalog import FilterError, Filters, run
 
 from .test_reports import INFLUENCERS, TZ, at, batch, contract, day, line, post, refund
 
@@ -116,3 +117,18 @@ def test_the_report_takes_the_filters_and_a_limit(engine):
     assert list(side_by_side(engine, limit=1)) == ["C"]
     assert side_by_side(engine, brands=["Gritzo"]) == {}
     assert set(side_by_side(engine, categories=["Yoga"])) == {"B"}
+
+
+def test_the_long_form_takes_one_model_and_refuses_an_unknown_one(engine):
+    with engine.connect() as conn:
+        rows = run(conn, "model_figures", Filters(model="first_touch")).all()
+        # C has no first-touch credit and no post spend: no row; B's post spend is carried under every model
+        assert {(r.influencer_id, r.model, r.revenue, r.spend) for r in rows} == {
+            ("A", "first_touch", D(600), D(100)), ("B", "first_touch", D(0), D(1000))}
+        every = {tuple(r) for r in run(conn, "model_figures").all()}
+        one_by_one = {tuple(r) for m in MODELS for r in run(conn, "model_figures", Filters(model=m)).all()}
+        assert every == one_by_one and {r[3] for r in every} == set(MODELS)
+        with pytest.raises(FilterError, match="no attribution model 'u_shaped'"):
+            run(conn, "model_figures", Filters(model="u_shaped"))
+        with pytest.raises(FilterError, match="does not take model"):
+            run(conn, "models", Filters(model="linear"))

@@ -85,6 +85,9 @@ STABLE LANGUAGE sql AS $$
   LEFT JOIN posts p ON p.influencer_id = e.influencer_id
   LEFT JOIN influencers i ON i.influencer_id = e.influencer_id
   WHERE (p_model IS NULL OR ms.model = p_model) AND in_filter(coalesce(i.category, 'unknown'), p_categories)
+    -- a row where the influencer has something under that model (credit, or post spend, which every model
+    -- carries), so one model's rows are the same whether it is asked for alone or with the others
+    AND (f.influencer_id IS NOT NULL OR p.influencer_id IS NOT NULL)
 $$;
 
 -- "Models side by side": per influencer, revenue credited and ROAS under each model, with what they start
@@ -99,13 +102,13 @@ RETURNS TABLE (influencer_id text, name text, category text,
                time_decay_roas numeric, starts_minus_closes numeric)
 STABLE LANGUAGE sql AS $$
   SELECT f.influencer_id, min(f.name), min(f.category),
-         sum(f.revenue) FILTER (WHERE f.model = 'rules'), max(f.roas) FILTER (WHERE f.model = 'rules'),
-         sum(f.revenue) FILTER (WHERE f.model = 'first_touch'), max(f.roas) FILTER (WHERE f.model = 'first_touch'),
-         sum(f.revenue) FILTER (WHERE f.model = 'last_touch'), max(f.roas) FILTER (WHERE f.model = 'last_touch'),
-         sum(f.revenue) FILTER (WHERE f.model = 'linear'), max(f.roas) FILTER (WHERE f.model = 'linear'),
-         sum(f.revenue) FILTER (WHERE f.model = 'position_based'), max(f.roas) FILTER (WHERE f.model = 'position_based'),
-         sum(f.revenue) FILTER (WHERE f.model = 'time_decay'), max(f.roas) FILTER (WHERE f.model = 'time_decay'),
-         sum(f.revenue) FILTER (WHERE f.model = 'first_touch') - sum(f.revenue) FILTER (WHERE f.model = 'last_touch')
+         coalesce(sum(f.revenue) FILTER (WHERE f.model = 'rules'), 0), max(f.roas) FILTER (WHERE f.model = 'rules'),
+         coalesce(sum(f.revenue) FILTER (WHERE f.model = 'first_touch'), 0), max(f.roas) FILTER (WHERE f.model = 'first_touch'),
+         coalesce(sum(f.revenue) FILTER (WHERE f.model = 'last_touch'), 0), max(f.roas) FILTER (WHERE f.model = 'last_touch'),
+         coalesce(sum(f.revenue) FILTER (WHERE f.model = 'linear'), 0), max(f.roas) FILTER (WHERE f.model = 'linear'),
+         coalesce(sum(f.revenue) FILTER (WHERE f.model = 'position_based'), 0), max(f.roas) FILTER (WHERE f.model = 'position_based'),
+         coalesce(sum(f.revenue) FILTER (WHERE f.model = 'time_decay'), 0), max(f.roas) FILTER (WHERE f.model = 'time_decay'),
+         coalesce(sum(f.revenue) FILTER (WHERE f.model = 'first_touch'), 0) - coalesce(sum(f.revenue) FILTER (WHERE f.model = 'last_touch'), 0)
   FROM report_model_figures(p_from, p_to, p_brands, p_platforms, p_categories) f
   GROUP BY f.influencer_id
   ORDER BY 4 DESC, 6 DESC, 1

@@ -113,7 +113,7 @@ def _refund_records(state: dict, refund_id: str) -> list[Record]:
     return [(_key(line), {"kind": "refund_line", "refund_id": refund_id, "line_no": line["line_no"],
                           "order_id": line["order_id"], "influencer_id": line["influencer_id"], "brand": line["brand"],
                           "amount": part, "refunded_at": applied["refunded_at"],
-                          **({"credits": credits(state, Decimal(part))} if "shares" in state else {})})
+                          **({"credits": credits(state, Decimal(part))} if "touchpoints" in state else {})})
             for line, part in zip(state["lines"], applied["parts"]) if Decimal(part) > 0]
 
 

@@ -17,20 +17,27 @@ CREDITED = MODELS[1:]  # "rules" is the record's own influencer_id
 
 
 def credit_state(touches: list[Touch], placed_at: datetime, half_life: timedelta) -> dict:
-    """The part of an order's state the models need: its touchpoints and each model's shares (as strings:
-    table values go through JSON)."""
-    return {
-        "touchpoints": [{"influencer_id": t.influencer_id, "at": t.at.isoformat(), "kind": t.kind} for t in touches],
-        "shares": {m: {i: str(w) for i, w in shares(m, touches, placed_at, half_life).items()} for m in CREDITED},
-    }
+    """The part of an order's state the models need: its touchpoints and, where two influencers or more share
+    them, each model's shares (as strings: table values go through JSON). Where one influencer holds every touch
+    (most orders) every model gives them all of it, and nothing more is stored or worked out."""
+    state: dict = {"touchpoints": [{"influencer_id": t.influencer_id, "at": t.at.isoformat(), "kind": t.kind}
+                                   for t in touches]}
+    if len({t.influencer_id for t in touches}) > 1:
+        state["shares"] = {m: {i: str(w) for i, w in shares(m, touches, placed_at, half_life).items()}
+                           for m in CREDITED}
+    return state
 
 
 def credits(state: dict, amount: Decimal) -> dict[str, dict[str, str]]:
     """``amount`` (a line's revenue or a refund's part of it) credited per model and influencer; {} for an order
     without touchpoints or stored before the models."""
-    stored = state.get("shares")
-    if not stored or not state.get("touchpoints"):
+    touches = state.get("touchpoints")
+    if not touches:
         return {}
+    stored = state.get("shares")
+    if stored is None:  # one influencer holds every touch: all of it, under every model
+        sole, whole = touches[0]["influencer_id"], str(amount)
+        return dict.fromkeys(CREDITED, {sole: whole})  # one inner mapping for all five: records are read, never changed
     out = {}
     for model in CREDITED:
         parts = split(amount, {i: Decimal(w) for i, w in stored[model].items()})

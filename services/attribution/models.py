@@ -13,9 +13,9 @@ first, 40 % last, 20 % shared by the middle) and Google's time decay (a 7-day ha
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
+from typing import NamedTuple
 
 from ..common.events import timestamp
 from .contracts import ContractIndex
@@ -28,8 +28,7 @@ FINEST = Decimal("0.0001")
 WEIGHT = Decimal("1e-12")  # NUMERIC(20,4): the finest amount the tables hold
 
 
-@dataclass(frozen=True)
-class Touch:
+class Touch(NamedTuple):  # a tuple, not a frozen dataclass: made for every qualifying click of every order
     influencer_id: str
     at: datetime
     kind: str  # click | coupon | explicit

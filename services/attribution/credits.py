@@ -11,35 +11,48 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from .models import MODELS, Touch, shares, split
+from .models import FINEST, MODELS, Touch, shares, split
+from .rules import CENT
 
 CREDITED = MODELS[1:]  # "rules" is the record's own influencer_id
 
 
 def credit_state(touches: list[Touch], placed_at: datetime, half_life: timedelta) -> dict:
     """The part of an order's state the models need: its touchpoints and, where two influencers or more share
-    them, each model's shares (as strings: table values go through JSON). Where one influencer holds every touch
+    them, each model's shares (integer weights: table values go through JSON). Where one influencer holds every touch
     (most orders) every model gives them all of it, and nothing more is stored or worked out."""
     state: dict = {"touchpoints": [{"influencer_id": t.influencer_id, "at": t.at.isoformat(), "kind": t.kind}
                                    for t in touches]}
     if len({t.influencer_id for t in touches}) > 1:
-        state["shares"] = {m: {i: str(w) for i, w in shares(m, touches, placed_at, half_life).items()}
-                           for m in CREDITED}
+        state["shares"] = {m: shares(m, touches, placed_at, half_life) for m in CREDITED}
     return state
 
 
 def credits(state: dict, amount: Decimal) -> dict[str, dict[str, str]]:
     """``amount`` (a line's revenue or a refund's part of it) credited per model and influencer; {} for an order
-    without touchpoints or stored before the models."""
+    without touchpoints or stored before the models. The mappings returned may be shared between models:
+    records are read, never changed."""
     touches = state.get("touchpoints")
     if not touches:
         return {}
     stored = state.get("shares")
     if stored is None:  # one influencer holds every touch: all of it, under every model
-        sole, whole = touches[0]["influencer_id"], str(amount)
-        return dict.fromkeys(CREDITED, {sole: whole})  # one inner mapping for all five: records are read, never changed
-    out = {}
+        return dict.fromkeys(CREDITED, {touches[0]["influencer_id"]: _whole(amount)})
+    out: dict[str, dict[str, str]] = {}
+    done: dict[tuple, dict[str, str]] = {}  # models with the same shares (linear and position-based for two)
     for model in CREDITED:
-        parts = split(amount, {i: Decimal(w) for i, w in stored[model].items()})
-        out[model] = {i: str(v) for i, v in parts.items() if v}
+        weights = stored[model]
+        key = tuple(weights.items())
+        if key not in done:
+            if len(weights) == 1:  # first and last touch: no split to work out
+                done[key] = {key[0][0]: _whole(amount)}
+            else:
+                done[key] = {i: str(v) for i, v in split(amount, weights).items() if v}
+        out[model] = done[key]
     return out
+
+
+def _whole(amount: Decimal) -> str:
+    """``amount`` as ``split`` gives it to a sole influencer: in whole units of its own precision."""
+    cents = amount.quantize(CENT)
+    return str(cents if cents == amount else amount.quantize(FINEST))

@@ -14,8 +14,8 @@ first, 40 % last, 20 % shared by the middle) and Google's time decay (a 7-day ha
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import ROUND_FLOOR, Decimal
-from typing import NamedTuple
+from decimal import Decimal
+from typing import Mapping, NamedTuple
 
 from ..common.events import timestamp
 from .contracts import ContractIndex
@@ -25,7 +25,7 @@ MODELS = ("rules", "first_touch", "last_touch", "linear", "position_based", "tim
 KIND_ORDER = {"click": 0, "coupon": 1, "explicit": 2}
 HALF_LIFE = timedelta(days=7)
 FINEST = Decimal("0.0001")
-WEIGHT = Decimal("1e-12")  # NUMERIC(20,4): the finest amount the tables hold
+SCALE = 10**12  # a whole order, in weights: shares are kept to 12 places
 
 
 class Touch(NamedTuple):  # a tuple, not a frozen dataclass: made for every qualifying click of every order
@@ -37,15 +37,20 @@ class Touch(NamedTuple):  # a tuple, not a frozen dataclass: made for every qual
 
 def touchpoints(order: dict, clicks: list[dict], contracts: ContractIndex, window: timedelta) -> list[Touch]:
     placed_at = timestamp(order["placed_at"])
+    oldest, named = placed_at - window, order.get("click_id")
     touches = []
-    for click in clicks:
+    # a customer's clicks are kept oldest first (Attributor._click): read back from the newest, and stop at the
+    # first one too old to have driven the order (a customer keeps up to 50, most of them past the window)
+    for click in reversed(clicks):
         at = timestamp(click["clicked_at"])
-        named = click["click_id"] == order.get("click_id")
-        if at > placed_at or (placed_at - at > window and not named):
-            continue  # after the order, or too old to have driven it
-        influencer = click_influencer(click, contracts)
-        if influencer:
-            touches.append(Touch(influencer, at, "click", click["click_id"]))
+        if at < oldest:
+            break
+        if at <= placed_at:  # not after the order
+            _touch(touches, click, at, contracts)
+    if named and not any(t.ref == named for t in touches):  # the click the order names counts at any age
+        for click in clicks:
+            if click["click_id"] == named and (at := timestamp(click["clicked_at"])) <= placed_at:
+                _touch(touches, click, at, contracts)
     if order.get("coupon_code"):
         contract = contracts.by_coupon(order["coupon_code"], placed_at)
         if contract:
@@ -55,52 +60,62 @@ def touchpoints(order: dict, clicks: list[dict], contracts: ContractIndex, windo
     return sorted(touches, key=lambda t: (t.at, KIND_ORDER[t.kind], t.ref))
 
 
-def touch_weights(model: str, touches: list[Touch], placed_at: datetime, half_life: timedelta = HALF_LIFE) -> list[Decimal]:
-    """Each touch's share of the order under ``model`` (they add up to 1, up to Decimal's 28 digits)."""
+def _touch(touches: list[Touch], click: dict, at: datetime, contracts: ContractIndex) -> None:
+    influencer = click_influencer(click, contracts)
+    if influencer:
+        touches.append(Touch(influencer, at, "click", click["click_id"]))
+
+
+def touch_weights(model: str, touches: list[Touch], placed_at: datetime, half_life: timedelta = HALF_LIFE) -> list[int]:
+    """Each touch's weight under ``model``, in millionths of a millionth (``SCALE`` is the whole order): integers,
+    so the shares go through JSON unchanged and ``split`` works in whole numbers. Only their proportions count."""
     n = len(touches)
     if n == 0:
         return []
     if model == "first_touch":
-        return [Decimal(1)] + [Decimal(0)] * (n - 1)
+        return [SCALE] + [0] * (n - 1)
     if model == "last_touch":
-        return [Decimal(0)] * (n - 1) + [Decimal(1)]
-    if model == "linear":
-        return [Decimal(1) / n] * n
+        return [0] * (n - 1) + [SCALE]
+    if model == "linear" or (model == "position_based" and n <= 2):
+        return [SCALE // n] * n
     if model == "position_based":
-        if n <= 2:
-            return [Decimal(1) / n] * n
-        middle = Decimal("0.2") / (n - 2)
-        return [Decimal("0.4")] + [middle] * (n - 2) + [Decimal("0.4")]
+        return [SCALE * 2 // 5] + [SCALE // 5 // (n - 2)] * (n - 2) + [SCALE * 2 // 5]
     if model == "time_decay":
-        # a float power rounded to 12 places: Decimal's fractional power cost 147 µs an order (40x the rules);
-        # the split below makes the money exact whatever the weights, and 12 places keep them the same anywhere
+        # 2^(-age / half-life), relative to the youngest touch (which weighs SCALE, so a sole touch however old
+        # still takes everything); a float power rounded to 12 places: Decimal's fractional power cost 147 µs an
+        # order, and IEEE doubles give the same weights anywhere
         hl = half_life.total_seconds()
-        raw = [Decimal(2.0 ** (-(placed_at - t.at).total_seconds() / hl)).quantize(WEIGHT) for t in touches]
-        total = sum(raw, Decimal(0))
-        return [w / total for w in raw]
+        youngest = max(t.at for t in touches)
+        return [round(2.0 ** (-(youngest - t.at).total_seconds() / hl) * SCALE) for t in touches]
     raise ValueError(f"unknown attribution model {model!r}; known: {', '.join(MODELS[1:])} (and rules)")
 
 
-def shares(model: str, touches: list[Touch], placed_at: datetime, half_life: timedelta = HALF_LIFE) -> dict[str, Decimal]:
-    """Each influencer's share, in the order of their first touch."""
-    out: dict[str, Decimal] = {}
+def shares(model: str, touches: list[Touch], placed_at: datetime, half_life: timedelta = HALF_LIFE) -> dict[str, int]:
+    """Each influencer's weight (the sum of their touches'), in the order of their first touch."""
+    out: dict[str, int] = {}
     for touch, weight in zip(touches, touch_weights(model, touches, placed_at, half_life)):
-        out[touch.influencer_id] = out.get(touch.influencer_id, Decimal(0)) + weight
+        out[touch.influencer_id] = out.get(touch.influencer_id, 0) + weight
     return {k: v for k, v in out.items() if v > 0}
 
 
-def split(amount: Decimal, weights: dict[str, Decimal]) -> dict[str, Decimal]:
+def split(amount: Decimal, weights: Mapping[str, int]) -> dict[str, Decimal]:
     """``amount`` shared by ``weights`` in whole units of its own precision (cents for a cent amount), adding up
     to it exactly: each part rounded down, then the units left over go one each to the largest remainders (ties:
-    the earlier key). Deterministic for the same inputs."""
+    the earlier key). Deterministic for the same inputs; in integers (a tenth of the Decimal version's cost)."""
     if not weights:
         return {}
-    unit = CENT if amount == amount.quantize(CENT) else FINEST
-    total = sum(weights.values(), Decimal(0))
-    exact = {k: amount * w / total for k, w in weights.items()}
-    parts = {k: v.quantize(unit, rounding=ROUND_FLOOR) for k, v in exact.items()}
-    left = int((amount - sum(parts.values(), Decimal(0))) / unit)
-    order = sorted(exact, key=lambda k: -(exact[k] - parts[k]))  # stable: ties keep the earlier key first
-    for k in order[:left]:
-        parts[k] += unit
+    places = 2 if amount == amount.quantize(CENT) else 4
+    units = int(amount.scaleb(places))
+    return {k: Decimal(v).scaleb(-places) for k, v in split_units(units, weights).items()}
+
+
+def split_units(units: int, weights: Mapping[str, int]) -> dict[str, int]:
+    """``units`` shared by integer ``weights``: floors, then the leftover units to the largest remainders."""
+    total = sum(weights.values())
+    parts, remainders = {}, {}
+    for k, w in weights.items():
+        parts[k], remainders[k] = divmod(units * w, total)
+    left = units - sum(parts.values())
+    for k in sorted(remainders, key=remainders.__getitem__, reverse=True)[:left]:  # stable: ties keep key order
+        parts[k] += 1
     return parts

@@ -81,7 +81,7 @@ def test_one_influencer_touching_twice_gets_all_of_it_under_every_model_and_stor
     a.handle({"type": "click", **click("k1", -timedelta(days=3))})  # inf-a's link, then inf-a's own order
     [(_, line)] = a.handle(order(influencer_id="inf-a", lines=LINES[:1]))
     assert [t["influencer_id"] for t in line["touchpoints"]] == ["inf-a", "inf-a"] and "shares" not in a.orders["o1"]
-    assert line["credits"] == {model: {"inf-a": "1000"} for model in CREDITED}
+    assert line["credits"] == {model: {"inf-a": "1000.00"} for model in CREDITED}
     [(_, r)] = a.handle(refund("r1", "10"))
     assert r["credits"] == {model: {"inf-a": "10.00"} for model in CREDITED}
     assert decode_record("hk.attributions", dumps(line), "INR")["credits"] == line["credits"]

@@ -21,9 +21,9 @@ def credit_state(touches: list[Touch], placed_at: datetime, half_life: timedelta
     """The part of an order's state the models need: its touchpoints and, where two influencers or more share
     them, each model's shares (integer weights: table values go through JSON). Where one influencer holds every touch
     (most orders) every model gives them all of it, and nothing more is stored or worked out."""
-    state: dict = {"touchpoints": [{"influencer_id": t.influencer_id, "at": t.at.isoformat(), "kind": t.kind}
+    state: dict = {"touchpoints": [{"influencer_id": t.influencer_id, "at": t.stamp or t.at.isoformat(), "kind": t.kind}
                                    for t in touches]}
-    if len({t.influencer_id for t in touches}) > 1:
+    if any(t.influencer_id != touches[0].influencer_id for t in touches):
         state["shares"] = {m: shares(m, touches, placed_at, half_life) for m in CREDITED}
     return state
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
 from typing import Mapping, NamedTuple
 
 from ..common.events import timestamp
@@ -22,7 +23,7 @@ from .contracts import ContractIndex
 from .rules import CENT, click_influencer
 
 MODELS = ("rules", "first_touch", "last_touch", "linear", "position_based", "time_decay")
-KIND_ORDER = {"click": 0, "coupon": 1, "explicit": 2}
+CLICK_ORDER = attrgetter("at", "ref")
 HALF_LIFE = timedelta(days=7)
 FINEST = Decimal("0.0001")
 SCALE = 10**12  # a whole order, in weights: shares are kept to 12 places
@@ -33,6 +34,7 @@ class Touch(NamedTuple):  # a tuple, not a frozen dataclass: made for every qual
     at: datetime
     kind: str  # click | coupon | explicit
     ref: str = ""  # the click_id or the coupon's contract_id
+    stamp: str = ""  # ``at`` as the event wrote it (kept with the order as it came: no formatting per order)
 
 
 def touchpoints(order: dict, clicks: list[dict], contracts: ContractIndex, window: timedelta) -> list[Touch]:
@@ -47,23 +49,29 @@ def touchpoints(order: dict, clicks: list[dict], contracts: ContractIndex, windo
             break
         if at <= placed_at:  # not after the order
             _touch(touches, click, at, contracts)
+    touches.reverse()
+    if len(touches) > 1:
+        touches.sort(key=CLICK_ORDER)  # already in time order but for ties, which go by click_id
     if named and not any(t.ref == named for t in touches):  # the click the order names counts at any age
-        for click in clicks:
+        for click in clicks:  # (older than the window, so older than every touch above)
             if click["click_id"] == named and (at := timestamp(click["clicked_at"])) <= placed_at:
                 _touch(touches, click, at, contracts)
+                touches.insert(0, touches.pop())
+    # what the customer typed at checkout comes last, at the order's own time: the coupon, then the explicit id
+    stamp = order["placed_at"]
     if order.get("coupon_code"):
         contract = contracts.by_coupon(order["coupon_code"], placed_at)
         if contract:
-            touches.append(Touch(contract["influencer_id"], placed_at, "coupon", contract["contract_id"]))
+            touches.append(Touch(contract["influencer_id"], placed_at, "coupon", contract["contract_id"], stamp))
     if order.get("influencer_id"):
-        touches.append(Touch(order["influencer_id"], placed_at, "explicit"))
-    return sorted(touches, key=lambda t: (t.at, KIND_ORDER[t.kind], t.ref))
+        touches.append(Touch(order["influencer_id"], placed_at, "explicit", "", stamp))
+    return touches
 
 
 def _touch(touches: list[Touch], click: dict, at: datetime, contracts: ContractIndex) -> None:
     influencer = click_influencer(click, contracts)
     if influencer:
-        touches.append(Touch(influencer, at, "click", click["click_id"]))
+        touches.append(Touch(influencer, at, "click", click["click_id"], click["clicked_at"]))
 
 
 def touch_weights(model: str, touches: list[Touch], placed_at: datetime, half_life: timedelta = HALF_LIFE) -> list[int]:

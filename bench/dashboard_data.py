@@ -116,6 +116,15 @@ CREATE VIEW raw.contract_rates AS SELECT f.* FROM public.contract_rates_from_con
 CREATE VIEW raw.rolling_sums AS
 SELECT f.*, coalesce(i.category, '') AS category, ratio(f.revenue, f.spend) AS roas
 FROM public.rolling_from_daily(business_today()) f LEFT JOIN public.influencers i ON i.influencer_id = f.influencer_id;
+-- the multi-touch models' daily rows (issue 20), synthetic: each influencer's daily figures under the five models,
+-- scaled per model (the board reads model_daily's size and shape, not what a real journey would credit)
+CREATE VIEW raw.model_daily AS
+SELECT m.model, d.day, d.influencer_id, d.brand, d.platform, (d.orders * m.f)::numeric AS orders,
+       (d.revenue * m.f)::numeric(20,4) AS revenue, (d.spend * m.f)::numeric(20,4) AS spend
+FROM raw.influencer_daily d
+CROSS JOIN (VALUES ('first_touch', 1.2), ('last_touch', 0.8), ('linear', 1.0), ('position_based', 1.05),
+                   ('time_decay', 0.9)) m(model, f)
+WHERE d.orders <> 0 OR d.revenue <> 0;
 GRANT USAGE ON SCHEMA raw TO hk_grafana;
 GRANT SELECT ON ALL TABLES IN SCHEMA raw TO hk_grafana;
 """
@@ -123,17 +132,19 @@ GRANT SELECT ON ALL TABLES IN SCHEMA raw TO hk_grafana;
 ROLLUPS = """
 INSERT INTO influencer_daily SELECT * FROM raw.influencer_daily ORDER BY day;
 INSERT INTO daily_totals SELECT * FROM daily_totals_from_facts() ORDER BY day;
+INSERT INTO model_daily SELECT * FROM raw.model_daily ORDER BY day;
 INSERT INTO contract_rates SELECT * FROM contract_rates_from_contracts();
 SELECT refresh_rolling(true);
 """
 
-COUNTED = ("attributed_orders", "posts", "refunds", "spend", "influencer_daily", "daily_totals", "rolling_sums")
+COUNTED = ("attributed_orders", "posts", "refunds", "spend", "influencer_daily", "daily_totals", "rolling_sums",
+           "model_daily")
 BUSIEST = """SELECT influencer_id FROM rolling_sums WHERE window_days = 30 AND brand = '' AND influencer_id <> ''
              ORDER BY orders DESC, influencer_id LIMIT 1"""
 
 # Bench database only: no WAL for the bulk tables (SET UNLOGGED rewrites a table, so do it while empty).
 UNLOGGED = ("influencers", "contracts", "posts", "attributed_orders", "refunds", "spend", "influencer_daily", "daily_totals",
-            "rolling_sums")
+            "rolling_sums", "model_daily")
 
 
 def statements(sql: str) -> list[str]:

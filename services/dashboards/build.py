@@ -17,7 +17,8 @@ OUT = Path(__file__).resolve().parents[2] / "deploy" / "grafana" / "dashboards"
 def render(name: str) -> str:
     board = json.loads(json.dumps(BOARDS[name]().build(), cls=JSONEncoder))
     board.setdefault("annotations", {}).setdefault("list", []).extend(ANNOTATIONS.get(name, []))
-    for n, panel in enumerate(board["panels"], start=1):  # stable ids: Grafana links and state refer to them
+    every = [p for top in board["panels"] for p in (top, *top.get("panels", []))]  # with collapsed rows' panels
+    for n, panel in enumerate(every, start=1):  # stable ids: Grafana links and state refer to them
         panel["id"] = n
     return json.dumps(board, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 

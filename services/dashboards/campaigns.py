@@ -108,8 +108,10 @@ MODEL_FIGURES = f"report_model_figures({FILTERS}, p_model => {MODEL})"
 
 def models_row(d: db.Dashboard) -> db.Dashboard:
     """Attribution models (issue 20): the chosen model's figures, who starts and who closes, all models side by side."""
-    d = d.with_row(db.Row("Attribution models: ${model}"))
-    d = (d.with_panel(stat.Panel().title("Revenue credited under ${model}").unit(CURRENCY).height(5).span(6)
+    # collapsed: Grafana queries a collapsed row's panels only when it is opened, and these read every model's
+    # credits in the range (seconds at 1M order lines, hk bench dashboard), where the rows above read rollups
+    row = db.Row("Attribution models: ${model}").collapsed(True)
+    row = (row.with_panel(stat.Panel().title("Revenue credited under ${model}").unit(CURRENCY).height(5).span(6)
                       .description("Net revenue the model credits to influencers (docs/reporting.md, Attribution models).")
                       .with_target(Sql(f"SELECT coalesce(sum(revenue), 0) AS revenue FROM {MODEL_FIGURES}"))
                       .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(False)))
@@ -118,7 +120,7 @@ def models_row(d: db.Dashboard) -> db.Dashboard:
                      .description("Credited revenue / spend; spend follows the credited share for order and revenue-share contracts.")
                      .with_target(Sql(f"SELECT ratio(sum(revenue), sum(spend)) AS roas FROM {MODEL_FIGURES}"))
                      .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(False))))
-    d = d.with_panel(
+    row = row.with_panel(
         barchart.Panel().title("Who starts, who closes").unit(CURRENCY).height(10).span(12).x_field("influencer")
         .description("Revenue credited to the first touch (journeys started) and the last touch (journeys closed), "
                      "for the ten influencers with the most first-touch revenue.")
@@ -126,12 +128,13 @@ def models_row(d: db.Dashboard) -> db.Dashboard:
         .with_target(Sql(f"SELECT coalesce(name, influencer_id) AS influencer, first_touch_revenue AS starts, "
                          f"last_touch_revenue AS closes FROM report_models({FILTERS}) "
                          f"ORDER BY first_touch_revenue DESC NULLS LAST, influencer_id LIMIT 10")))
-    d = d.with_panel(drilldown_link(money_columns(classed(report_table(
+    row = row.with_panel(drilldown_link(money_columns(classed(report_table(
         "Influencers under ${model}", "Orders (shares of orders), credited revenue, spend and ROAS under the chosen model.",
         f"SELECT influencer_id, name, category, orders, revenue, spend, roas FROM {MODEL_FIGURES} "
         "ORDER BY revenue DESC, influencer_id LIMIT 50", height=10, span=12), "roas", ROAS_CLASSES), "revenue", "spend")))
-    return d.with_panel(drilldown_link(classed(money_columns(report_table(
+    row = row.with_panel(drilldown_link(classed(money_columns(report_table(
         "Models side by side", "Per influencer, revenue credited and ROAS under each model; starts − closes > 0: "
         "opens journeys other creators close (50; hk export models for all).",
         f"SELECT * FROM report_models({FILTERS}, p_limit => 50)", height=10),
         *(f"{m}_revenue" for m in MODELS), "starts_minus_closes"), "rules_roas", ROAS_CLASSES)))
+    return d.with_row(row)

@@ -1,7 +1,7 @@
 """Grafana's expansion of a PostgreSQL panel query, as Grafana does it, so the tests and ``hk bench dashboard``
 run exactly what Grafana would send: ``$__timeFrom()`` / ``$__timeTo()`` become quoted RFC 3339 instants and
 ``${var:sqlstring}`` becomes the selected values, each quoted with ' doubled, comma-separated ("All" = every
-value). ``targets`` lists a rendered board's SQL queries, annotations included."""
+value). ``targets`` lists a rendered board's SQL queries, annotations and collapsed rows' panels included."""
 from __future__ import annotations
 
 import re
@@ -28,6 +28,7 @@ def targets(board: dict) -> Iterator[tuple[dict, str]]:
         if "target" in a and "rawSql" in a["target"]:
             yield {"title": f"annotation: {a['name']}", "type": "annotation"}, a["target"]["rawSql"]
     for panel in board["panels"]:
-        for t in panel.get("targets", []):
-            if "rawSql" in t:
-                yield panel, t["rawSql"]
+        for p in (panel, *panel.get("panels", [])):  # a collapsed row holds its panels (queried once opened)
+            for t in p.get("targets", []):
+                if "rawSql" in t:
+                    yield p, t["rawSql"]

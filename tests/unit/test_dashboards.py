@@ -20,7 +20,7 @@ def test_the_committed_json_is_what_the_code_generates():
 @pytest.mark.parametrize("name", BOARDS)
 def test_a_board_grafana_can_load(name):
     board = json.loads((OUT / f"{name}.json").read_text())
-    panels = board["panels"]
+    panels = [p for top in board["panels"] for p in (top, *top.get("panels", []))]  # collapsed rows hold theirs
     assert len({p["id"] for p in panels}) == len(panels)
     uids = {d["uid"] for d in yaml.safe_load(PROVISIONING.read_text())["datasources"]}
     defined = {v["name"] for v in board.get("templating", {}).get("list", [])}
@@ -41,8 +41,17 @@ def test_a_board_grafana_can_load(name):
 
 
 def test_the_campaign_board_has_every_section_of_the_old_dashboard():
-    titles = {p["title"] for p in json.loads(render("influencer-campaigns"))["panels"]}
+    titles = {p["title"] for top in json.loads(render("influencer-campaigns"))["panels"]
+              for p in (top, *top.get("panels", []))}
     assert {"Total revenue", "Overall ROAS", "Total reach", "Average engagement rate", "Top influencers by ROAS",
             "Revenue by platform", "Daily revenue trend", "Brand performance", "Top performers",
             "Underperforming influencers", "Category analysis", "Posts analytics", "Revenue tracking",
             "Payout summary", "Active alerts"} <= titles
+
+
+def test_the_model_panels_sit_in_collapsed_rows_queried_only_when_opened():
+    for name, titles in (("influencer-campaigns", {"Revenue credited under ${model}", "Who starts, who closes",
+                                                   "Influencers under ${model}", "Models side by side"}),
+                         ("influencer-drilldown", {"Credit under each model"})):
+        rows = [p for p in json.loads(render(name))["panels"] if p["type"] == "row" and p.get("collapsed")]
+        assert titles <= {p["title"] for row in rows for p in row["panels"]}, name

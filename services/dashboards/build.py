@@ -7,6 +7,7 @@ from pathlib import Path
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 
 from . import campaigns, drilldown, pipeline
+from .expand import panels
 
 BOARDS = {"influencer-campaigns": campaigns.build, "influencer-drilldown": drilldown.build,
           "pipeline-health": pipeline.build}
@@ -17,8 +18,7 @@ OUT = Path(__file__).resolve().parents[2] / "deploy" / "grafana" / "dashboards"
 def render(name: str) -> str:
     board = json.loads(json.dumps(BOARDS[name]().build(), cls=JSONEncoder))
     board.setdefault("annotations", {}).setdefault("list", []).extend(ANNOTATIONS.get(name, []))
-    every = [p for top in board["panels"] for p in (top, *top.get("panels", []))]  # with collapsed rows' panels
-    for n, panel in enumerate(every, start=1):  # stable ids: Grafana links and state refer to them
+    for n, panel in enumerate(panels(board), start=1):  # stable ids: Grafana links and state refer to them
         panel["id"] = n
     return json.dumps(board, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 

@@ -22,13 +22,18 @@ def expand(sql: str, start: datetime, end: datetime, values: dict[str, list[str]
     return sql
 
 
+def panels(board: dict) -> list[dict]:
+    """Every panel of a rendered board, each collapsed row's own panels after it (Grafana queries those once the
+    row is opened)."""
+    return [p for top in board["panels"] for p in (top, *top.get("panels", []))]
+
+
 def targets(board: dict) -> Iterator[tuple[dict, str]]:
     """(panel, raw SQL) for every SQL target of a rendered board; Prometheus targets have no rawSql."""
     for a in board.get("annotations", {}).get("list", []):
         if "target" in a and "rawSql" in a["target"]:
             yield {"title": f"annotation: {a['name']}", "type": "annotation"}, a["target"]["rawSql"]
-    for panel in board["panels"]:
-        for p in (panel, *panel.get("panels", [])):  # a collapsed row holds its panels (queried once opened)
-            for t in p.get("targets", []):
-                if "rawSql" in t:
-                    yield p, t["rawSql"]
+    for panel in panels(board):
+        for t in panel.get("targets", []):
+            if "rawSql" in t:
+                yield panel, t["rawSql"]

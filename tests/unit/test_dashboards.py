@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from services.dashboards.build import BOARDS, OUT, render, stale
+from services.dashboards.expand import panels
 
 PROVISIONING = Path(__file__).parents[2] / "deploy" / "grafana" / "provisioning" / "datasources" / "datasources.yaml"
 BUILTIN = {"__all", "__timeFrom", "__timeTo", "__timeFilter", "__value", "__url_time_range", "__interval"}
@@ -20,8 +21,8 @@ def test_the_committed_json_is_what_the_code_generates():
 @pytest.mark.parametrize("name", BOARDS)
 def test_a_board_grafana_can_load(name):
     board = json.loads((OUT / f"{name}.json").read_text())
-    panels = [p for top in board["panels"] for p in (top, *top.get("panels", []))]  # collapsed rows hold theirs
-    assert len({p["id"] for p in panels}) == len(panels)
+    every = panels(board)  # collapsed rows' panels too
+    assert len({p["id"] for p in every}) == len(every)
     uids = {d["uid"] for d in yaml.safe_load(PROVISIONING.read_text())["datasources"]}
     defined = {v["name"] for v in board.get("templating", {}).get("list", [])}
     for v in board.get("templating", {}).get("list", []):
@@ -29,7 +30,7 @@ def test_a_board_grafana_can_load(name):
     for a in board.get("annotations", {}).get("list", []):
         assert a["datasource"]["uid"] in uids and a["target"]["datasource"]["uid"] in uids, a["name"]
         assert set(re.findall(r"\$\{?(\w+)", a["target"]["rawSql"])) - BUILTIN <= defined, a["name"]
-    for p in panels:
+    for p in every:
         if p["type"] == "row":
             continue
         assert p["title"] and p.get("description"), p
@@ -41,8 +42,7 @@ def test_a_board_grafana_can_load(name):
 
 
 def test_the_campaign_board_has_every_section_of_the_old_dashboard():
-    titles = {p["title"] for top in json.loads(render("influencer-campaigns"))["panels"]
-              for p in (top, *top.get("panels", []))}
+    titles = {p["title"] for p in panels(json.loads(render("influencer-campaigns")))}
     assert {"Total revenue", "Overall ROAS", "Total reach", "Average engagement rate", "Top influencers by ROAS",
             "Revenue by platform", "Daily revenue trend", "Brand performance", "Top performers",
             "Underperforming influencers", "Category analysis", "Posts analytics", "Revenue tracking",

@@ -24,13 +24,13 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict], conflict: tupl
     happens. Returns the ``returning`` columns of the rows actually inserted or changed."""
     if not rows:
         return []
-    sql = _statement(table, tuple(rows[0]), conflict, add, replace, returning)
+    sql = insert_statement(table, tuple(rows[0]), conflict, add, replace, returning)
     result = conn.exec_driver_sql(sql, {"rows": dumps(rows).decode()})
     return result.all() if returning else []
 
 
 @lru_cache(maxsize=64)
-def _statement(table: Table, columns: tuple[str, ...], conflict: tuple[str, ...], add: tuple[str, ...],
+def insert_statement(table: Table, columns: tuple[str, ...], conflict: tuple[str, ...], add: tuple[str, ...],
                replace: tuple[str, ...], returning: tuple[str, ...]) -> str:
     for column in columns:
         table.c[column]  # a KeyError names a column the table does not have, before Postgres ignores it

@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 from ..attribution.credits import CREDITED
 from ..common.events import FieldError, dumps, timestamp
 from . import tables as t
+from .bulk import insert_statement
 from .spend import Source, accrue, applicable
 
 UNKNOWN_PLATFORM = "unknown"
@@ -102,18 +103,17 @@ def _statement(columns: tuple[str, ...], rollups: bool) -> str:
     summed per model_daily row in Postgres and added in key order (two workers never deadlock on these rows;
     Postgres's NUMERIC sums exactly what it stored). Why not in Python: taking the inserted rows back, summing
     and sending them again was a quarter of the aggregator's time with the models (py-spy, hk bench aggregator)."""
-    names, keys = ", ".join(columns), "model, day, influencer_id, brand, platform"
-    insert = (f"INSERT INTO model_credits ({names}) SELECT {names} FROM json_populate_recordset("
-              f"NULL::model_credits, %(rows)s::json) WITH ORDINALITY AS u ORDER BY u.ordinality "
-              f"ON CONFLICT (source_kind, source_id, model, influencer_id) DO NOTHING")
+    keys = ("model", "day", "influencer_id", "brand", "platform")
+    insert = insert_statement(t.model_credits, columns, ("source_kind", "source_id", "model", "influencer_id"), (), (),
+                              keys + t.MODEL_MEASURES if rollups else ("model",))
     if not rollups:
-        return f"WITH inserted AS ({insert} RETURNING 1) SELECT count(*) FROM inserted"
-    measures = ", ".join(f"sum({m})" for m in t.MODEL_MEASURES)
+        return f"WITH inserted AS ({insert}) SELECT count(*) FROM inserted"
+    names, measures = ", ".join(keys), ", ".join(f"sum({m})" for m in t.MODEL_MEASURES)
     added = ", ".join(f"{m} = model_daily.{m} + EXCLUDED.{m}" for m in t.MODEL_MEASURES)
-    return (f"WITH inserted AS ({insert} RETURNING {keys}, {', '.join(t.MODEL_MEASURES)}), "
-            f"rolled AS (INSERT INTO model_daily ({keys}, {', '.join(t.MODEL_MEASURES)}) "
-            f"SELECT {keys}, {measures} FROM inserted GROUP BY {keys} ORDER BY {keys} "
-            f"ON CONFLICT ({keys}) DO UPDATE SET {added}) "
+    return (f"WITH inserted AS ({insert}), "
+            f"rolled AS (INSERT INTO model_daily ({names}, {', '.join(t.MODEL_MEASURES)}) "
+            f"SELECT {names}, {measures} FROM inserted GROUP BY {names} ORDER BY {names} "
+            f"ON CONFLICT ({names}) DO UPDATE SET {added}) "
             f"SELECT count(*) FROM inserted")
 
 

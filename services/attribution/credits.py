@@ -11,8 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from .models import FINEST, MODELS, Touch, shares, split
-from .rules import CENT
+from .models import MODELS, Touch, shares, split, whole_units
 
 CREDITED = MODELS[1:]  # "rules" is the record's own influencer_id
 
@@ -53,6 +52,6 @@ def credits(state: dict, amount: Decimal) -> dict[str, dict[str, str]]:
 
 
 def _whole(amount: Decimal) -> str:
-    """``amount`` as ``split`` gives it to a sole influencer: in whole units of its own precision."""
-    cents = amount.quantize(CENT)
-    return str(cents if cents == amount else amount.quantize(FINEST))
+    """``amount`` as ``split`` gives it to a sole influencer, without working out a split."""
+    units, places = whole_units(amount)
+    return str(Decimal(units).scaleb(-places))

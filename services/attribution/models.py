@@ -25,7 +25,6 @@ from .rules import CENT, click_influencer
 MODELS = ("rules", "first_touch", "last_touch", "linear", "position_based", "time_decay")
 CLICK_ORDER = attrgetter("at", "ref")
 HALF_LIFE = timedelta(days=7)
-FINEST = Decimal("0.0001")
 SCALE = 10**12  # a whole order, in weights: shares are kept to 12 places
 
 
@@ -112,9 +111,15 @@ def split(amount: Decimal, weights: Mapping[str, int]) -> dict[str, Decimal]:
     the earlier key). Deterministic for the same inputs; in integers (a tenth of the Decimal version's cost)."""
     if not weights:
         return {}
-    places = 2 if amount == amount.quantize(CENT) else 4
-    units = int(amount.scaleb(places))
+    units, places = whole_units(amount)
     return {k: Decimal(v).scaleb(-places) for k, v in split_units(units, weights).items()}
+
+
+def whole_units(amount: Decimal) -> tuple[int, int]:
+    """``amount`` as a whole number of its own unit, and that unit's places: cents for an amount in cents, else
+    0.0001 (NUMERIC(20,4)'s unit), rounded down."""
+    places = 2 if amount == amount.quantize(CENT) else 4
+    return int(amount.scaleb(places)), places
 
 
 def split_units(units: int, weights: Mapping[str, int]) -> dict[str, int]:

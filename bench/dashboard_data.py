@@ -125,6 +125,7 @@ FROM raw.influencer_daily d
 CROSS JOIN (VALUES ('first_touch', 1.2), ('last_touch', 0.8), ('linear', 1.0), ('position_based', 1.05),
                    ('time_decay', 0.9)) m(model, f)
 WHERE d.orders <> 0 OR d.revenue <> 0;
+CREATE VIEW raw.model_windows AS SELECT f.* FROM public.model_windows_from_daily(business_today()) f;
 GRANT USAGE ON SCHEMA raw TO hk_grafana;
 GRANT SELECT ON ALL TABLES IN SCHEMA raw TO hk_grafana;
 """
@@ -138,13 +139,13 @@ SELECT refresh_rolling(true);
 """
 
 COUNTED = ("attributed_orders", "posts", "refunds", "spend", "influencer_daily", "daily_totals", "rolling_sums",
-           "model_daily")
+           "model_daily", "model_windows")
 BUSIEST = """SELECT influencer_id FROM rolling_sums WHERE window_days = 30 AND brand = '' AND influencer_id <> ''
              ORDER BY orders DESC, influencer_id LIMIT 1"""
 
 # Bench database only: no WAL for the bulk tables (SET UNLOGGED rewrites a table, so do it while empty).
 UNLOGGED = ("influencers", "contracts", "posts", "attributed_orders", "refunds", "spend", "influencer_daily", "daily_totals",
-            "rolling_sums", "model_daily")
+            "rolling_sums", "model_daily", "model_windows")
 
 
 def statements(sql: str) -> list[str]:

@@ -43,6 +43,7 @@ class Deltas:
     def __init__(self) -> None:
         self.rows: dict[DailyKey, dict[str, Decimal | int]] = defaultdict(lambda: defaultdict(int))
         self.accruals: list[tuple[date, str, str, str, Decimal]] = []  # day, contract, influencer, kind, amount
+        self.posts_paid: list[dict] = []  # the post spend inserted: model_daily carries it under every model
 
     def add(self, key: DailyKey, **measures: Decimal | int) -> None:
         row = self.rows[key]
@@ -52,6 +53,10 @@ class Deltas:
     def accrued(self, day: date, contract_id: str, influencer_id: str, kind: str, amount: Decimal) -> None:
         """A spend row inserted by this batch (the contracts' windows add it)."""
         self.accruals.append((day, contract_id, influencer_id, kind, amount))
+
+    def paid_for_post(self, day: date, influencer_id: str, brand: str, platform: str, amount: Decimal) -> None:
+        self.posts_paid.append({"day": day, "influencer_id": influencer_id, "brand": brand, "platform": platform,
+                                "spend": amount})
 
     def sorted_rows(self) -> list[tuple[DailyKey, dict]]:
         # A fixed order keeps two workers' transactions from deadlocking on the same rows.

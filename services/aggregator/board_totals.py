@@ -23,10 +23,12 @@ from .bulk import insert_rows
 
 TotalKey = tuple  # day, brand, platform, category
 MEASURES = (*t.DAILY_MEASURES, "rated_posts", "post_rates")
-# the tables the board reads beside the windows, and what each must equal (migration 0008): the tests, the fault
+# the tables the board reads beside the windows, and what each must equal (migrations 0008, 0010): the tests, the fault
 # suite and hk bench aggregator compare them
 DEFINITIONS = {"daily_totals": "daily_totals_from_facts()", "contract_rates": "contract_rates_from_contracts()",
-               "contract_windows": "contract_windows_from_spend((SELECT as_of FROM rolling_state))"}
+               "contract_windows": "contract_windows_from_spend((SELECT as_of FROM rolling_state))",
+               "model_daily": "model_daily_from_facts()",  # migration 0010
+               "model_windows": "model_windows_from_daily((SELECT as_of FROM rolling_state))"}
 UNKNOWN = ""  # the category of an influencer the pipeline has not been told about (report_facts' NULL)
 
 RATES = """SELECT p.influencer_id, p.day, p.brand, p.platform, count(*), sum((p.likes + p.comments) * 100.0 / p.reach)

@@ -59,10 +59,7 @@ FROM (SELECT day, influencer_id, brand, platform, counts_order::int AS orders, r
       UNION ALL SELECT day, influencer_id, brand, platform, 0, 0, amount, 0, 0, 0, 0 FROM spend
       UNION ALL SELECT day, influencer_id, brand, platform, 0, 0, 0, 1, reach, likes, comments FROM posts) facts
 GROUP BY day, influencer_id, brand, platform""")
-MODEL_DAILY_FROM_FACTS = text("""
-INSERT INTO model_daily (model, day, influencer_id, brand, platform, orders, revenue, spend)
-SELECT model, day, influencer_id, brand, platform, sum(orders), sum(revenue), sum(spend)
-FROM model_credits GROUP BY model, day, influencer_id, brand, platform""")
+MODEL_DAILY_FROM_FACTS = text("INSERT INTO model_daily SELECT * FROM model_daily_from_facts()")  # migration 0010
 IN_PROGRESS = ".rebuilding"  # batches store their offsets under this suffix until the rollups are built
 FACT_TABLES = ("attributed_orders", "refunds", "posts", "spend", "influencer_daily", "daily_totals", "model_credits",
                "model_daily", "source_offsets")

@@ -104,6 +104,13 @@ model_daily = Table(  # model_credits per day, influencer, brand and platform (m
     Column("revenue", MONEY, nullable=False), Column("spend", MONEY, nullable=False))
 MODEL_MEASURES = ("orders", "revenue", "spend")
 
+model_windows = Table(  # model_daily per rolling window, model, brand ('' = all) and influencer (migration 0010)
+    "model_windows", metadata,
+    Column("window_days", Integer, primary_key=True), Column("model", Text, primary_key=True),
+    Column("brand", Text, primary_key=True), Column("influencer_id", Text, primary_key=True),
+    Column("orders", Numeric, nullable=False), Column("revenue", MONEY, nullable=False),
+    Column("spend", MONEY, nullable=False))
+
 DAILY_MEASURES = ("orders", "revenue", "spend", "posts", "reach", "likes", "comments")
 
 source_offsets = Table(  # where each source partition's facts end (migration 0007; written by progress.store)

@@ -49,9 +49,9 @@ def write_batch(engine: Engine, batch: Batch, calendar: Calendar, alerts: AlertC
         credits = ModelCredits()
         sources += _order_lines(conn, batch.order_lines, calendar, platforms, deltas, outcome, credits)
         sources += _refund_lines(conn, batch.refund_lines, calendar, platforms, deltas, outcome, credits)
-        outcome["model_credits.inserted"] += credits.write(conn, platforms, rollups)
         sources += _backfill_sources(conn, changed_contracts, calendar)
         _accrue(conn, sources, deltas, outcome)
+        outcome["model_credits.inserted"] += credits.write(conn, platforms, rollups, deltas.posts_paid)
         if not rollups:
             return outcome
         _apply(conn, deltas)
@@ -71,6 +71,9 @@ class _Unkept(Deltas):
         pass
 
     def accrued(self, *accrual) -> None:
+        pass
+
+    def paid_for_post(self, *payment) -> None:
         pass
 
 
@@ -285,6 +288,8 @@ def _accrue(conn, sources: list[Source], deltas: Deltas, outcome: Counter) -> No
     for day, influencer, brand, platform, amount, contract, kind in inserted:
         deltas.add((day, influencer, brand, platform), spend=amount)
         deltas.accrued(day, contract, influencer, kind, amount)
+        if kind == "post":
+            deltas.paid_for_post(day, influencer, brand, platform, amount)
 
 
 def _apply(conn: Connection, deltas: Deltas) -> None:

@@ -42,11 +42,11 @@ def build() -> db.Dashboard:
                                    "revenue", "refunded", "net_revenue"))
     d = d.with_panel(money_columns(report_table("Payouts", "Its contracts and what they paid in the range.",
                                                 f"SELECT * FROM report_payouts({ALL}) WHERE {ONE}", height=6), "total_payout"))
-    # last and collapsed: Grafana queries it only when opened (it reads every model's credits in the range)
+    # last and collapsed, as the campaign board's model row is; the influencer is passed in, so only its rows are read
     row = db.Row("Attribution models").collapsed(True).with_panel(classed(money_columns(report_table(
         "Credit under each model", "Its orders (shares), credited revenue, spend and ROAS in the range under every "
         "attribution model; ${model} first (docs/reporting.md, Attribution models).",
-        f"SELECT model, orders, revenue, spend, roas FROM report_model_figures({ALL}) WHERE {ONE} "
-        "ORDER BY model = ${model:sqlstring} DESC, array_position(ARRAY[" + ", ".join(f"'{x}'" for x in MODELS)
-        + "], model)", height=7), "revenue", "spend"), "roas", ROAS_CLASSES))
+        f"SELECT model, orders, revenue, spend, roas FROM report_model_figures({ALL}, "
+        "p_influencers => ARRAY[${influencer:sqlstring}]) ORDER BY model = ${model:sqlstring} DESC, "
+        "array_position(ARRAY[" + ", ".join(f"'{x}'" for x in MODELS) + "], model)", height=7), "revenue", "spend"), "roas", ROAS_CLASSES))
     return d.with_row(row)

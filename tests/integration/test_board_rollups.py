@@ -161,11 +161,11 @@ def test_moving_the_windows_a_few_days_equals_rebuilding_them(engine, written, d
     """refresh_rolling() moves the windows by the days that leave and enter (400: longer than any window, rebuilt)."""
     with engine.connect() as conn:
         conn.execute(text("SELECT refresh_rolling(true)"))
-        rebuilt = [totals(conn, t) for t in ("rolling_sums", "contract_windows")]
+        rebuilt = [totals(conn, t) for t in ("rolling_sums", "contract_windows", "model_windows")]
         conn.execute(text("SELECT refresh_rolling(true, :d)"), {"d": day(days)})
-        then = [totals(conn, t) for t in ("rolling_sums", "contract_windows")]
+        then = [totals(conn, t) for t in ("rolling_sums", "contract_windows", "model_windows")]
         assert conn.execute(text("SELECT refresh_rolling()")).scalar_one() == T
-        moved = [totals(conn, t) for t in ("rolling_sums", "contract_windows")]
+        moved = [totals(conn, t) for t in ("rolling_sums", "contract_windows", "model_windows")]
         conn.rollback()
     assert then != rebuilt  # the windows of that day differ from today's, so the move has work to do
     assert moved == rebuilt

@@ -22,6 +22,7 @@ from sqlalchemy import text
 from services.aggregator.batch import Calendar
 from services.aggregator.migrate import migrate
 from services.aggregator.writer import write_batch
+from services.attribution.credits import CREDITED
 from services.attribution.models import MODELS
 from services.common.db import make_engine
 from services.common.settings import Settings
@@ -93,17 +94,31 @@ def test_each_models_orders_and_spend_follow_the_credited_share(engine):
     assert len(by_credit) == 3 * 5
 
 
-def test_model_daily_equals_its_definition_and_a_replay_changes_nothing(engine):
-    definition = ("SELECT model, day, influencer_id, brand, platform, sum(orders), sum(revenue), sum(spend) "
-                  "FROM model_credits GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5")
+def kept_and_defined(conn) -> dict:
+    """model_daily and model_windows as the batches left them, and as their definitions (migration 0010) say."""
+    return {table: [conn.execute(text(f"SELECT * FROM {source} ORDER BY 1, 2, 3, 4, 5")).all() for source in sources]
+            for table, sources in (("model_daily", ("model_daily", "model_daily_from_facts()")),
+                                   ("model_windows", ("model_windows",
+                                                      "model_windows_from_daily((SELECT as_of FROM rolling_state))")))}
+
+
+def test_the_model_rollups_equal_their_definitions_and_a_replay_changes_nothing(engine):
     with engine.connect() as conn:
-        before = conn.execute(text("SELECT * FROM model_daily ORDER BY 1, 2, 3, 4, 5")).all()
-        assert before == conn.execute(text(definition)).all()
+        before = kept_and_defined(conn)
+        posts = conn.execute(text("SELECT model, spend FROM model_daily WHERE influencer_id = 'B' ORDER BY 1")).all()
+    for table, (kept, defined) in before.items():
+        assert kept == defined and kept, table
+    assert posts == [(m, D(1000)) for m in CREDITED]  # B's post under every model, and nothing else of B's
     write_batch(engine, batch(LINES + [REFUND]), Calendar(TZ))
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT * FROM model_daily ORDER BY 1, 2, 3, 4, 5")).all() == before
-    platforms = {r.influencer_id: r.platform for r in before}
-    assert platforms == {"A": "instagram", "C": "twitter"}  # each credited influencer's own platform
+        assert kept_and_defined(conn) == before
+    platforms = {r.influencer_id: r.platform for r in before["model_daily"][0]}
+    assert platforms == {"A": "instagram", "B": "youtube", "C": "twitter"}  # each credited influencer's own platform
+
+
+def test_the_sql_list_of_models_is_the_workers(engine):
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT attribution_models()")).scalar_one() == list(CREDITED)
 
 
 def test_the_order_level_report_shows_the_touchpoints(engine):
@@ -132,3 +147,65 @@ def test_the_long_form_takes_one_model_and_refuses_an_unknown_one(engine):
             run(conn, "model_figures", Filters(model="u_shaped"))
         with pytest.raises(FilterError, match="does not take model"):
             run(conn, "models", Filters(model="linear"))
+
+
+# Credited lines over a year and three brands, for the windows: each path of report_model_figures must agree.
+HISTORY = [*ONBOARDING, contract("A-gr", "A", "Gritzo", "revenue_share", "0.2"),
+           *({**line(f"h{n}", "C", brand, str(100 + n), n, rule="click"), "touchpoints": TOUCHES,
+              "credits": credits(str(100 + n), f"{50 + n / 2:.1f}", f"{50 + n / 2:.1f}", "40", str(60 + n))}
+             for n, brand in ((0, "Gritzo"), (3, "MuscleBlaze"), (6, "HKVitals"), (7, "Gritzo"), (20, "MuscleBlaze"),
+                              (30, "Gritzo"), (31, "HKVitals"), (45, "MuscleBlaze"), (200, "Gritzo"), (365, "HKVitals"))),
+           refund("hr", "h3", "C", "MuscleBlaze", "103", 1) | {"credits": credits("103", "51.5", "51.5", "40", "63")},
+           post("b9", "B", "youtube", "Gritzo", 29, 10, 1, 1)]
+
+
+@pytest.fixture(scope="module")
+def history(postgres):
+    url = postgres.create_database("hk_model_windows")
+    migrate(Settings(env="dev", database_url=url, business_tz=TZ))
+    engine = make_engine(url)
+    for n in range(0, len(HISTORY), 5):  # a few batches, each adding to the windows
+        write_batch(engine, batch(HISTORY[n:n + 5]), Calendar(TZ))
+    yield engine
+    engine.dispose()
+
+
+def figures(engine, windows: bool, **args) -> list:
+    """report_model_figures' rows, reading the maintained windows or (windows=False) only the daily rows."""
+    with engine.connect() as conn:
+        if not windows:  # no window matches any range: the function takes its daily-rows branch
+            conn.execute(text("CREATE OR REPLACE FUNCTION rolling_windows() RETURNS integer[] IMMUTABLE "
+                              "LANGUAGE sql AS $$ SELECT ARRAY[]::integer[] $$"))
+        rows = conn.execute(text("SELECT * FROM report_model_figures(:f, :t, :b, :p, :c, :m, :i)"), args).all()
+        conn.rollback()
+    return rows
+
+
+@pytest.mark.parametrize("length", [7, 30, 31, 366])
+def test_the_model_figures_read_the_windows_and_answer_as_the_daily_rows_do(history, length):
+    with history.connect() as conn:
+        kept = kept_and_defined(conn)
+    assert kept["model_windows"][0] == kept["model_windows"][1] and kept["model_daily"][0] == kept["model_daily"][1]
+    compared = 0
+    for brands in (None, ["Gritzo", "HKVitals", "MuscleBlaze"], ["Gritzo"], ["Gritzo", "HKVitals"]):
+        for model, influencers, categories in ((None, None, None), ("linear", None, None), (None, ["A"], None),
+                                               ("time_decay", ["A", "C"], ["Fitness"]), (None, None, ["Yoga"])):
+            args = {"f": day(length - 1), "t": day(0), "b": brands, "p": None, "c": categories, "m": model,
+                    "i": influencers}
+            fast, slow = figures(history, True, **args), figures(history, False, **args)
+            assert fast == slow, (length, brands, model, influencers, categories)
+            compared += bool(fast)
+    assert compared >= 15  # not a comparison of empty answers
+
+
+@pytest.mark.parametrize("days", [1, 3, 29, 200, 400])
+def test_moving_the_model_windows_a_few_days_equals_rebuilding_them(history, days):
+    with history.connect() as conn:
+        conn.execute(text("SELECT refresh_rolling(true)"))
+        rebuilt = conn.execute(text("SELECT * FROM model_windows ORDER BY 1, 2, 3, 4")).all()
+        conn.execute(text("SELECT refresh_rolling(true, :d)"), {"d": day(days)})
+        then = conn.execute(text("SELECT * FROM model_windows ORDER BY 1, 2, 3, 4")).all()
+        conn.execute(text("SELECT refresh_rolling()"))
+        moved = conn.execute(text("SELECT * FROM model_windows ORDER BY 1, 2, 3, 4")).all()
+        conn.rollback()
+    assert then != rebuilt and moved == rebuilt

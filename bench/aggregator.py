@@ -34,7 +34,7 @@ from services.devstack.ports import free_port, wait_port
 from . import baselines
 from .chaos import Stack
 from .faults import Report, compare
-from .pipeline import _fig, wait_count, with_and_without_models
+from .pipeline import _fig, count, wait_count, with_and_without_models
 from .profile import profiled
 from .workload import Workload, expect, generate
 
@@ -52,11 +52,13 @@ def _aggregator(n_events: int, profile: Path | None, seed: int, models: bool) ->
     with loaded_topics(n_events, seed, models=models) as (stack, workload, records, loaded):
         engine = make_engine(stack.settings.database_url)
         lines = sum(1 for _, r in records if r["kind"] == "order_line")
+        # the onboarding run stored the influencers' and contracts' offsets: the timed run's records come on top
+        onboarded = count(engine, STORED)
         cpu = CpuMeter(stack)
         started = time.perf_counter()
         stack.procs.start("aggregator")
         with profiled({"aggregator": stack.procs.procs["aggregator"].pid}, profile):
-            wait_count(engine, STORED, loaded, 1800, poll_s=0.05)
+            wait_count(engine, STORED, onboarded + loaded, 1800, poll_s=0.05)
         elapsed = time.perf_counter() - started
         cpu_s = cpu.used(stack.procs.procs["aggregator"].pid)
         batches = {"batches": stack.metric("aggregator", "hk_aggregator_batch_size_count"),
@@ -107,7 +109,7 @@ def bench_rebuild(n_events: int, profile: Path | None = None, seed: int = 7) -> 
         engine = make_engine(stack.settings.database_url)
         started = time.perf_counter()
         stack.procs.start("aggregator")
-        wait_count(engine, STORED, loaded, 1800, poll_s=0.05)
+        wait_count(engine, STORED, events, 1800, poll_s=0.05)  # the fresh aggregator stores the onboarding's too
         old_s = time.perf_counter() - started
         engine.dispose()
     print(f"rebuild: {done.records:,} events in {done.seconds:.1f}s; the old path (a fresh aggregator) {old_s:.1f}s", flush=True)

@@ -106,6 +106,15 @@ MODEL = "${model:sqlstring}"
 MODEL_FIGURES = f"report_model_figures({FILTERS}, p_model => {MODEL})"
 
 
+def top(model: str, limit: int) -> str:
+    """The influencers a ranked panel can show, from the maintained windows (NULL, i.e. everyone, where they cannot
+    say: report_model_top in migration 0010)."""
+    return f"p_influencers => report_model_top({FILTERS}, p_model => {model}, p_limit => {limit})"
+
+
+STARTERS, RULES_TOP = top("'first_touch'", 10), top("'rules'", 50)
+
+
 def models_row(d: db.Dashboard) -> db.Dashboard:
     """Attribution models (issue 20): the chosen model's figures, who starts and who closes, all models side by side."""
     # collapsed: Grafana queries a collapsed row's panels only when it is opened, and these read every model's
@@ -126,15 +135,16 @@ def models_row(d: db.Dashboard) -> db.Dashboard:
                      "for the ten influencers with the most first-touch revenue.")
         .orientation(cm.VizOrientation.HORIZONTAL)
         .with_target(Sql(f"SELECT coalesce(name, influencer_id) AS influencer, first_touch_revenue AS starts, "
-                         f"last_touch_revenue AS closes FROM report_models({FILTERS}) "
+                         f"last_touch_revenue AS closes FROM report_models({FILTERS}, {STARTERS}) "
                          f"ORDER BY first_touch_revenue DESC NULLS LAST, influencer_id LIMIT 10")))
     row = row.with_panel(drilldown_link(money_columns(classed(report_table(
         "Influencers under ${model}", "Orders (shares of orders), credited revenue, spend and ROAS under the chosen model.",
-        f"SELECT influencer_id, name, category, orders, revenue, spend, roas FROM {MODEL_FIGURES} "
+        f"SELECT influencer_id, name, category, orders, revenue, spend, roas FROM report_model_figures({FILTERS}, "
+        f"p_model => {MODEL}, {top(MODEL, 50)}) "
         "ORDER BY revenue DESC, influencer_id LIMIT 50", height=10, span=12), "roas", ROAS_CLASSES), "revenue", "spend")))
     row = row.with_panel(drilldown_link(classed(money_columns(report_table(
         "Models side by side", "Per influencer, revenue credited and ROAS under each model; starts − closes > 0: "
         "opens journeys other creators close (50; hk export models for all).",
-        f"SELECT * FROM report_models({FILTERS}, p_limit => 50)", height=10),
+        f"SELECT * FROM report_models({FILTERS}, p_limit => 50, {RULES_TOP})", height=10),
         *(f"{m}_revenue" for m in MODELS), "starts_minus_closes"), "rules_roas", ROAS_CLASSES)))
     return d.with_row(row)

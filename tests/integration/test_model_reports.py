@@ -209,3 +209,29 @@ def test_moving_the_model_windows_a_few_days_equals_rebuilding_them(history, day
         moved = conn.execute(text("SELECT * FROM model_windows ORDER BY 1, 2, 3, 4")).all()
         conn.rollback()
     assert then != rebuilt and moved == rebuilt
+
+
+@pytest.mark.parametrize("length", [7, 31, 366])
+def test_the_ranked_panels_top_from_the_windows_is_the_full_rankings_head(history, length):
+    """report_model_top narrows the ranked model panels to the influencers that can make their top: the same rows
+    as ranking everyone, and an answer (not NULL: everyone) where the windows can give one."""
+    narrowed = 0
+    with history.connect() as conn:
+        for brands in (None, ["Gritzo"], ["Gritzo", "HKVitals"]):
+            for model in MODELS:
+                for limit, categories in ((1, None), (2, None), (3, None), (1, ["Fitness"])):
+                    args = {"f": day(length - 1), "t": day(0), "b": brands, "c": categories, "m": model, "n": limit}
+                    filters = "CAST(:f AS date), CAST(:t AS date), CAST(:b AS text[]), NULL, CAST(:c AS text[])"
+                    chosen = conn.execute(text(f"SELECT report_model_top({filters}, :m, :n)"), args).scalar_one()
+                    ranked = (f"SELECT influencer_id, revenue FROM report_model_figures({filters}, p_model => :m{{}}) "
+                              "ORDER BY revenue DESC, influencer_id LIMIT :n")
+                    full = conn.execute(text(ranked.format("")), args).all()
+                    top = conn.execute(text(ranked.format(", p_influencers => CAST(:i AS text[])")), {**args, "i": chosen}).all()
+                    assert top == full, (length, brands, model, limit, categories, chosen)
+                    side = ("SELECT influencer_id FROM report_models({}, p_limit => :n, p_influencers => CAST(:i AS text[]))"
+                            .format(filters))
+                    if model == "rules":
+                        assert conn.execute(text(side), {**args, "i": chosen}).all() == conn.execute(
+                            text(side), {**args, "i": None}).all()
+                    narrowed += chosen is not None and len(chosen) < 3
+    assert narrowed  # the windows did narrow some rankings

@@ -38,14 +38,29 @@ def _refresh_rolling() -> str:
     return body
 
 
+def _report_models() -> str:
+    """0009's report_models, also taking p_influencers (passed on to report_model_figures)."""
+    body = _function("0009_attribution_models.sql", "report_models")
+    steps = {"p_limit integer DEFAULT NULL)": "p_limit integer DEFAULT NULL, p_influencers text[] DEFAULT NULL)",
+             "report_model_figures(p_from, p_to, p_brands, p_platforms, p_categories) f":
+             "report_model_figures(p_from, p_to, p_brands, p_platforms, p_categories, p_influencers => p_influencers) f"}
+    for before, after in steps.items():
+        assert body.count(before) == 1, before
+        body = body.replace(before, after)
+    return "DROP FUNCTION report_models(date, date, text[], text[], text[], integer);\n" + body
+
+
 def upgrade() -> None:
     sql = SQL.read_text()
     at = sql.index("INSERT INTO model_windows SELECT * FROM model_windows_from_daily((SELECT as_of")
-    op.execute(sql[:at] + _refresh_rolling() + "\n" + sql[at:])
+    op.execute(sql[:at] + _refresh_rolling() + "\n" + sql[at:] + "\n" + _report_models())
 
 
 def downgrade() -> None:
-    op.execute("DROP FUNCTION report_model_figures(date, date, text[], text[], text[], text, text[]);\n"
+    op.execute("DROP FUNCTION report_model_top; DROP INDEX rolling_sums_revenue;\n"
+               "DROP FUNCTION report_models(date, date, text[], text[], text[], integer, text[]);\n"
+               + _function("0009_attribution_models.sql", "report_models") + "\n"
+               "DROP FUNCTION report_model_figures(date, date, text[], text[], text[], text, text[]);\n"
                + _function("0009_attribution_models.sql", "report_model_figures") + "\n"
                + _function("0008_board_rollups.sql", "refresh_rolling") + "\n"
                + """

@@ -1,0 +1,66 @@
+"""The attribution-model panels of both boards alone (issue 20), at ``hk bench dashboard``'s data and
+configurations, without its raw baselines (an hour at 1M lines, nearly all of it the raw views): each model panel's
+p50/p95 as hk_grafana, and each whole board with its collapsed model rows opened. The equality of the model panels
+with the daily rows is the tests' (tests/integration/test_model_reports.py).
+
+Run: ``python -m bench.dashboard_models [lines] [influencers] [days]`` (default 1,000,000, 100,000, 365)."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy.engine import make_url
+
+from services.aggregator.migrate import migrate
+from services.common.db import make_engine, sqlalchemy_url
+from services.common.settings import Settings
+
+from .dashboard import CONCURRENCY, CONFIGS, board_queries, busiest, load, whole_board
+from .timing import print_table, time_query
+
+
+def model_panels() -> set[str]:
+    """The titles of the panels in the boards' model rows (the collapsed rows whose title names the models)."""
+    from services.dashboards.build import BOARDS, render
+    titles = set()
+    for name in BOARDS:
+        for row in json.loads(render(name))["panels"]:
+            if row.get("type") == "row" and "models" in row["title"]:
+                titles |= {p["title"] for p in row.get("panels", [])}
+    return titles
+
+
+def run(lines: int, influencers: int, days: int, repeat: int = 7) -> list[tuple]:
+    from services.devstack.postgres import EmbeddedPostgres
+    pg = EmbeddedPostgres().start()
+    try:
+        url = pg.create_database("hk_bench_models")
+        settings = Settings(env="dev", database_url=url)
+        migrate(settings)
+        engine = make_engine(url)
+        load(engine, lines, influencers, days)
+        as_reader = make_url(sqlalchemy_url(url)).set(username="hk_grafana", password=settings.effective_grafana_password())
+        reader = make_engine(as_reader.render_as_string(hide_password=False), pool_size=CONCURRENCY)
+        wanted, rows = model_panels(), []
+        for config, (days_shown, brand) in CONFIGS.items():
+            end = datetime.now(timezone.utc)
+            for board, queries in board_queries(reader, end - timedelta(days=days_shown), end, busiest(engine), brand).items():
+                for title, sql in queries:
+                    if title in wanted:
+                        p50, p95 = time_query(reader, sql, repeat)
+                        rows.append((config, board, title, f"{p50:.1f}", f"{p95:.1f}", "yes" if p95 <= 100 else "NO"))
+                seq50, seq95, wall = whole_board(reader, queries, repeat)
+                rows.append((config, board, "whole board, model rows open", f"{seq50:.0f}", f"{seq95:.0f}",
+                             "yes" if seq50 <= 1000 else "NO"))
+        print_table(("config", "board", "panel", "p50 ms", "p95 ms", "target"), rows)
+        reader.dispose()
+        engine.dispose()
+        return rows
+    finally:
+        pg.cleanup()
+
+
+if __name__ == "__main__":
+    args = [int(a) for a in sys.argv[1:]] + [1_000_000, 100_000, 365][len(sys.argv) - 1:]
+    run(*args[:3])

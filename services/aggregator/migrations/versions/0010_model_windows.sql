@@ -91,8 +91,8 @@ INSERT INTO model_windows SELECT * FROM model_windows_from_daily((SELECT as_of F
 -- Per influencer and model over the range: orders counted, revenue credited (net of refunds), spend and ROAS.
 -- rules: the rules' windows or influencer_daily (today's figures); every other model: its windows or model_daily.
 -- p_influencers: only these (the drill-down's one). An influencer has a row under a model where it has something
--- there in the range (a credit, or post spend, which every model carries). report_models (0009) calls this by
--- position and is not recreated: a LANGUAGE sql body is resolved when it runs.
+-- there in the range (a credit, or post spend, which every model carries). report_models (0009) is recreated
+-- with p_influencers too (0010_model_windows.py).
 DROP FUNCTION report_model_figures(date, date, text[], text[], text[], text);
 CREATE FUNCTION report_model_figures(p_from date DEFAULT NULL, p_to date DEFAULT NULL, p_brands text[] DEFAULT NULL,
                                      p_platforms text[] DEFAULT NULL, p_categories text[] DEFAULT NULL,
@@ -100,39 +100,65 @@ CREATE FUNCTION report_model_figures(p_from date DEFAULT NULL, p_to date DEFAULT
 RETURNS TABLE (influencer_id text, name text, category text, model text, orders numeric, revenue numeric,
                spend numeric, roas numeric)
 STABLE LANGUAGE sql AS $$
-  -- p_influencers read once, in win: Postgres inlines this function, and an argument used in a row's filter is
-  -- evaluated per row (the ranked panels pass report_model_top(...): 1.3 s at 20k lines before)
-  WITH win AS (SELECT report_window(p_from, p_to, p_platforms) AS n, window_brand(p_brands) AS brand, p_influencers AS ids),
-  figures AS (
+  -- p_influencers is read once, in win (Postgres inlines this function, and an argument used in a row's filter is
+  -- evaluated per row: the ranked panels pass report_model_top(...)), and each source is read twice over: for
+  -- everyone, or for the chosen by an index lookup (influencer_id = ANY(ids), which an OR with "ids IS NULL"
+  -- would turn into a scan of every influencer's rows).
+  WITH win AS (SELECT report_window(p_from, p_to, p_platforms) AS n, window_brand(p_brands) AS brand,
+                      nullif(p_influencers, '{}') AS ids),
+  windowed AS (  -- a window: the rules' rows and the models' (all brands or one as they are, several summed)
     SELECT 'rules' AS model, w.influencer_id, w.orders::numeric AS orders, w.revenue, w.spend
     FROM window_influencers((SELECT n FROM win), p_brands) w
-    WHERE (p_model IS NULL OR p_model = 'rules') AND (SELECT n FROM win) IS NOT NULL
-      AND in_filter(w.influencer_id, (SELECT ids FROM win))
+    WHERE (p_model IS NULL OR p_model = 'rules') AND (SELECT n FROM win) IS NOT NULL AND (SELECT ids FROM win) IS NULL
     UNION ALL
-    SELECT 'rules', d.influencer_id, sum(d.orders)::numeric, sum(d.revenue), sum(d.spend)
-    FROM influencer_daily d
-    WHERE (p_model IS NULL OR p_model = 'rules') AND (SELECT n FROM win) IS NULL
-      AND day_in_range(d.day, p_from, p_to) AND in_filter(d.brand, p_brands) AND in_filter(d.platform, p_platforms)
-      AND in_filter(d.influencer_id, (SELECT ids FROM win))
-    GROUP BY d.influencer_id
-    UNION ALL  -- a window, all brands or one: its rows as they are
+    SELECT 'rules', w.influencer_id, w.orders::numeric, w.revenue, w.spend
+    FROM window_influencers((SELECT n FROM win), p_brands) w
+    WHERE (p_model IS NULL OR p_model = 'rules') AND (SELECT n FROM win) IS NOT NULL
+      AND w.influencer_id = ANY(CAST((SELECT ids FROM win) AS text[]))
+    UNION ALL
     SELECT m.model, m.influencer_id, m.orders, m.revenue, m.spend
     FROM model_windows m
     WHERE m.window_days = (SELECT n FROM win) AND m.brand = (SELECT brand FROM win)
-      AND (p_model IS NULL OR m.model = p_model) AND in_filter(m.influencer_id, (SELECT ids FROM win))
-    UNION ALL  -- a window, several brands: theirs summed
+      AND (p_model IS NULL OR m.model = p_model) AND (SELECT ids FROM win) IS NULL
+    UNION ALL
+    SELECT m.model, m.influencer_id, m.orders, m.revenue, m.spend
+    FROM model_windows m
+    WHERE m.window_days = (SELECT n FROM win) AND m.brand = (SELECT brand FROM win)
+      AND (p_model IS NULL OR m.model = p_model) AND m.influencer_id = ANY(CAST((SELECT ids FROM win) AS text[]))
+    UNION ALL
     SELECT m.model, m.influencer_id, sum(m.orders), sum(m.revenue), sum(m.spend)
     FROM model_windows m
     WHERE m.window_days = (SELECT n FROM win) AND (SELECT brand FROM win) IS NULL AND m.brand = ANY(p_brands)
       AND (p_model IS NULL OR m.model = p_model) AND in_filter(m.influencer_id, (SELECT ids FROM win))
     GROUP BY m.model, m.influencer_id
+  ), daily AS (  -- any other range: the daily rows summed
+    SELECT 'rules' AS model, d.influencer_id, sum(d.orders)::numeric AS orders, sum(d.revenue) AS revenue,
+           sum(d.spend) AS spend
+    FROM influencer_daily d
+    WHERE (p_model IS NULL OR p_model = 'rules') AND (SELECT n FROM win) IS NULL AND day_in_range(d.day, p_from, p_to)
+      AND in_filter(d.brand, p_brands) AND in_filter(d.platform, p_platforms) AND (SELECT ids FROM win) IS NULL
+    GROUP BY d.influencer_id
+    UNION ALL
+    SELECT 'rules', d.influencer_id, sum(d.orders)::numeric, sum(d.revenue), sum(d.spend)
+    FROM influencer_daily d
+    WHERE (p_model IS NULL OR p_model = 'rules') AND (SELECT n FROM win) IS NULL AND day_in_range(d.day, p_from, p_to)
+      AND in_filter(d.brand, p_brands) AND in_filter(d.platform, p_platforms) AND d.influencer_id = ANY(CAST((SELECT ids FROM win) AS text[]))
+    GROUP BY d.influencer_id
     UNION ALL
     SELECT m.model, m.influencer_id, sum(m.orders), sum(m.revenue), sum(m.spend)
     FROM model_daily m
     WHERE (SELECT n FROM win) IS NULL AND (p_model IS NULL OR m.model = p_model) AND day_in_range(m.day, p_from, p_to)
-      AND in_filter(m.brand, p_brands) AND in_filter(m.platform, p_platforms) AND in_filter(m.influencer_id, (SELECT ids FROM win))
+      AND in_filter(m.brand, p_brands)
+      AND in_filter(m.platform, p_platforms) AND (SELECT ids FROM win) IS NULL
     GROUP BY m.model, m.influencer_id
-  )
+    UNION ALL
+    SELECT m.model, m.influencer_id, sum(m.orders), sum(m.revenue), sum(m.spend)
+    FROM model_daily m
+    WHERE (SELECT n FROM win) IS NULL AND (p_model IS NULL OR m.model = p_model) AND day_in_range(m.day, p_from, p_to)
+      AND in_filter(m.brand, p_brands)
+      AND in_filter(m.platform, p_platforms) AND m.influencer_id = ANY(CAST((SELECT ids FROM win) AS text[]))
+    GROUP BY m.model, m.influencer_id
+  ), figures AS (SELECT * FROM windowed UNION ALL SELECT * FROM daily)
   SELECT f.influencer_id, i.name, coalesce(i.category, 'unknown'), f.model, f.orders, f.revenue, f.spend,
          round(f.revenue / nullif(f.spend, 0), 2)
   FROM figures f LEFT JOIN influencers i ON i.influencer_id = f.influencer_id

@@ -72,12 +72,13 @@ def show(figures: dict) -> None:
             print(f"{k[1:]}: {v}")
 
 
-def save(figures: dict, names: list[str], runs: int) -> None:
+def save(figures: dict, names: list[str], runs: int, command: str | None = None) -> None:
     doc = json.loads(OUT.read_text()) if OUT.exists() else {"figures": {}}
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip())
     # the command as typed (soak and dashboard run once whatever --runs says, so the names alone would mislead)
-    command = "hk " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["bench"] else f"hk bench {' '.join(names)} --runs {runs}"
+    command = command or ("hk " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["bench"]
+                          else f"hk bench {' '.join(names)} --runs {runs}")
     for key, fig in figures.items():
         doc["figures"][key] = {**fig, "commit": commit + ("+changes" if dirty else ""), "command": command}
     doc["machine"] = {"cpus": psutil.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30),

@@ -116,7 +116,7 @@ class Stack:
                     self.crashes.append(name)
                     self.procs.procs.pop(name)
                     self.procs.start(name)
-                for name, proc in self.procs.procs.items():
+                for name, proc in list(self.procs.procs.items()):  # the bench starts and stops workers meanwhile
                     try:
                         rss = psutil.Process(proc.pid).memory_info().rss / 2**20
                     except psutil.Error:

@@ -135,7 +135,7 @@ def _statement(rollups: bool) -> str:
             f"windows AS (INSERT INTO model_windows (window_days, model, brand, influencer_id, {', '.join(measures)}) "
             "SELECT w.n, c.model, CASE WHEN grouping(c.brand) = 1 THEN '' ELSE c.brand END, c.influencer_id, "
             f"{', '.join(f'sum(c.{m})' for m in measures)} "
-            "FROM changes c CROSS JOIN state s CROSS JOIN unnest(rolling_windows()) AS w(n) "
+            "FROM changes c CROSS JOIN state s CROSS JOIN unnest(model_window_days()) AS w(n) "
             "WHERE c.day > s.as_of - w.n AND c.day <= s.as_of "
             "GROUP BY GROUPING SETS ((w.n, c.model, c.influencer_id, c.brand), (w.n, c.model, c.influencer_id)) "
             "ORDER BY 1, 2, 3, 4 "

@@ -235,3 +235,15 @@ def test_the_ranked_panels_top_from_the_windows_is_the_full_rankings_head(histor
                             text(side), {**args, "i": None}).all()
                     narrowed += chosen is not None and len(chosen) < 3
     assert narrowed  # the windows did narrow some rankings
+
+
+def test_a_post_contract_arriving_after_its_post_is_paid_under_every_model(history):
+    write_batch(history, batch([post("late-post", "D", "instagram", "HKVitals", 2, 50, 1, 1)]), Calendar(TZ))
+    write_batch(history, batch([contract("D-hk", "D", "HKVitals", "post", "250")]), Calendar(TZ))
+    with history.connect() as conn:
+        paid = conn.execute(text("SELECT model, spend FROM model_windows WHERE window_days = 31 AND brand = '' "
+                                 "AND influencer_id = 'D' ORDER BY 1")).all()
+        kept = kept_and_defined(conn)
+    assert paid == [(m, D(250)) for m in sorted(CREDITED)]
+    for table, (stored, defined) in kept.items():
+        assert stored == defined, table

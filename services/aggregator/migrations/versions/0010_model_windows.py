@@ -66,6 +66,7 @@ def downgrade() -> None:
                + """
 REVOKE EXECUTE ON FUNCTION refresh_rolling(boolean, date) FROM PUBLIC;
 DROP FUNCTION shift_model_windows; DROP FUNCTION model_windows_from_daily; DROP TABLE model_windows;
+DROP FUNCTION model_window_days;
 CREATE INDEX spend_posts ON spend (day, influencer_id) WHERE source_kind = 'post';
 DROP INDEX model_daily_influencer;
 DELETE FROM model_daily;

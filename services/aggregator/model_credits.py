@@ -5,10 +5,10 @@ contract, and model_daily deltas for the facts actually inserted, so a replayed 
 Spend follows the credited share (issue 20): under an ``order`` contract an influencer credited a third of an
 order owes a third of its fee; under ``revenue_share`` the rate applies to the credit, and to a refund's
 credit; a ``post`` contract's spend is the same under every model, and model_daily carries it under each
-(migration 0010). Pricing uses spend.py's rules with the contract valid at the order's moment, as the rules'
-spend does. A contract that
-arrives after its orders is backfilled into the rules' spend (writer.py) but not here: ``hk rebuild`` prices
-those credits, since it reads the contracts first.
+(migration 0010), backfilled through the same accrual when the contract comes after the post. Pricing uses
+spend.py's rules with the contract valid at the order's moment, as the rules' spend does. An ``order`` or
+``revenue_share`` contract that arrives after its orders is backfilled into the rules' spend (writer.py) but not
+here: ``hk rebuild`` prices those credits, since it reads the contracts first.
 """
 from __future__ import annotations
 

@@ -95,7 +95,8 @@ def slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
 
 
-ROLLUPS = {"influencer_daily", "daily_totals", "rolling_sums", "contract_windows", "contract_rates", "model_daily", "model_windows"}
+ROLLUPS = {"influencer_daily", "daily_totals", "rolling_sums", "contract_windows", "contract_rates", "model_daily", "model_windows",
+           "model_totals"}
 
 
 SCANS = text("SELECT relname, seq_scan + coalesce(idx_scan, 0) FROM pg_stat_xact_user_tables")

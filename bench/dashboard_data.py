@@ -126,6 +126,7 @@ CROSS JOIN (VALUES ('first_touch', 1.2), ('last_touch', 0.8), ('linear', 1.0), (
                    ('time_decay', 0.9)) m(model, f)
 WHERE d.orders <> 0 OR d.revenue <> 0;
 CREATE VIEW raw.model_windows AS SELECT f.* FROM public.model_windows_from_daily(business_today()) f;
+CREATE VIEW raw.model_totals AS SELECT f.* FROM public.model_totals_from_daily() f;
 GRANT USAGE ON SCHEMA raw TO hk_grafana;
 GRANT SELECT ON ALL TABLES IN SCHEMA raw TO hk_grafana;
 """
@@ -134,18 +135,19 @@ ROLLUPS = """
 INSERT INTO influencer_daily SELECT * FROM raw.influencer_daily ORDER BY day;
 INSERT INTO daily_totals SELECT * FROM daily_totals_from_facts() ORDER BY day;
 INSERT INTO model_daily SELECT * FROM raw.model_daily ORDER BY day;
+INSERT INTO model_totals SELECT * FROM model_totals_from_daily() ORDER BY day;
 INSERT INTO contract_rates SELECT * FROM contract_rates_from_contracts();
 SELECT refresh_rolling(true);
 """
 
 COUNTED = ("attributed_orders", "posts", "refunds", "spend", "influencer_daily", "daily_totals", "rolling_sums",
-           "model_daily", "model_windows")
+           "model_daily", "model_windows", "model_totals")
 BUSIEST = """SELECT influencer_id FROM rolling_sums WHERE window_days = 30 AND brand = '' AND influencer_id <> ''
              ORDER BY orders DESC, influencer_id LIMIT 1"""
 
 # Bench database only: no WAL for the bulk tables (SET UNLOGGED rewrites a table, so do it while empty).
 UNLOGGED = ("influencers", "contracts", "posts", "attributed_orders", "refunds", "spend", "influencer_daily", "daily_totals",
-            "rolling_sums", "model_daily", "model_windows")
+            "rolling_sums", "model_daily", "model_windows", "model_totals")
 
 
 def statements(sql: str) -> list[str]:

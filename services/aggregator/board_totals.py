@@ -23,12 +23,13 @@ from .bulk import insert_rows
 
 TotalKey = tuple  # day, brand, platform, category
 MEASURES = (*t.DAILY_MEASURES, "rated_posts", "post_rates")
-# the tables the board reads beside the windows, and what each must equal (migrations 0008, 0010): the tests, the fault
+# the tables the board reads beside the windows, and what each must equal (migrations 0008, 0010, 0011): the tests, the fault
 # suite and hk bench aggregator compare them
 DEFINITIONS = {"daily_totals": "daily_totals_from_facts()", "contract_rates": "contract_rates_from_contracts()",
                "contract_windows": "contract_windows_from_spend((SELECT as_of FROM rolling_state))",
                "model_daily": "model_daily_from_facts()",  # migration 0010
-               "model_windows": "model_windows_from_daily((SELECT as_of FROM rolling_state))"}
+               "model_windows": "model_windows_from_daily((SELECT as_of FROM rolling_state))",
+               "model_totals": "model_totals_from_daily()"}  # migration 0011
 UNKNOWN = ""  # the category of an influencer the pipeline has not been told about (report_facts' NULL)
 
 RATES = """SELECT p.influencer_id, p.day, p.brand, p.platform, count(*), sum((p.likes + p.comments) * 100.0 / p.reach)
@@ -45,6 +46,7 @@ class BoardTotals:
         self.rows: dict[TotalKey, dict[str, Decimal | int]] = defaultdict(lambda: defaultdict(int))
         self.categories: dict[str, str] = {}
         self.emptied: set[TotalKey] = set()  # keys an influencer's history left: dropped if nothing is left
+        self.moved: dict[str, tuple[str, str]] = {}  # influencer → (old, new) category: model_rollups.py moves it too
 
     @staticmethod
     def known(conn: Connection, ids: list[str]) -> dict[str, str]:
@@ -61,6 +63,7 @@ class BoardTotals:
         self.categories = categories
         moved = {i: (before.get(i, UNKNOWN), self.categories[i]) for i in upserted
                  if before.get(i, UNKNOWN) != self.categories[i]}
+        self.moved = moved
         if not moved:
             return
         keys = sorted(moved)

@@ -1,6 +1,7 @@
 """The write path of the multi-touch models: each new order line's and refund line's credits (decided by the
 attribution worker, services/attribution/credits.py) become model_credits facts, priced by the influencer's
-contract, and model_daily deltas for the facts actually inserted, so a replayed record changes nothing.
+contract, and the models' rollups change by the facts actually inserted (model_rollups.py), so a replayed record
+changes nothing.
 
 Spend follows the credited share (issue 20): under an ``order`` contract an influencer credited a third of an
 order owes a third of its fee; under ``revenue_share`` the rate applies to the credit, and to a refund's
@@ -15,14 +16,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 
 from sqlalchemy import Connection
 
 from ..attribution.credits import CREDITED
 from ..common.events import FieldError, dumps, timestamp
-from . import tables as t
-from .bulk import insert_statement
+from .model_rollups import DROP_EMPTY, statement
 from .spend import Source, accrue, applicable
 
 UNKNOWN_PLATFORM = "unknown"
@@ -75,10 +74,6 @@ def _time(value) -> bool:
         return False
 
 
-COLUMNS = ("source_kind", "source_id", "model", "influencer_id", "order_id", "brand", "platform", "day", "orders",
-           "revenue", "spend")  # of each fact, as _facts builds it
-KEYS = ("model", "day", "influencer_id", "brand", "platform")  # model_daily's
-
 
 @dataclass
 class ModelCredits:
@@ -89,12 +84,14 @@ class ModelCredits:
         if record.get("credits"):
             self.pending.append((record, row, placed_at))
 
-    def write(self, conn: Connection, platforms: dict[str, str], rollups: bool, posts_paid: list[dict] = ()) -> int:
+    def write(self, conn: Connection, platforms: dict[str, str], rollups: bool, posts_paid: list[dict] = (),
+              moved: dict[str, tuple[str, str]] | None = None) -> int:
         """Inserts the credits (a credit already stored is left alone) and, with ``rollups``, adds the ones
         actually inserted, and ``posts_paid`` (the post spend this batch inserted: day, influencer_id, brand,
-        platform, spend) under every model, to model_daily and model_windows in the same statement; returns how
-        many credits were new."""
-        if not self.pending and not (rollups and posts_paid):
+        platform, spend) under every model, to the models' rollups in the same statement, moving the model_totals
+        history of each ``moved`` influencer (id → old and new category); returns how many credits were new."""
+        moved = moved or {}
+        if not self.pending and not (rollups and (posts_paid or moved)):
             return 0
         facts = {}
         if self.pending:
@@ -103,44 +100,12 @@ class ModelCredits:
                 for fact in _facts(record, row, placed_at, platforms, contracts):
                     facts[(fact["source_kind"], fact["source_id"], fact["model"], fact["influencer_id"])] = fact
         rows = [facts[k] for k in sorted(facts)]
-        params = {"rows": dumps(rows).decode(), "posts": dumps(list(posts_paid)).decode()}
-        return conn.exec_driver_sql(_statement(rollups), params).scalar_one()
-
-
-@lru_cache(maxsize=2)
-def _statement(rollups: bool) -> str:
-    """One statement: the facts inserted in key order (a replayed one does nothing), then what was inserted and
-    the batch's post spend under every model summed per model_daily row and per model_windows row in Postgres
-    and added in key order (two workers never deadlock on these rows; Postgres's NUMERIC sums exactly what it
-    stored). Why not in Python: taking the inserted rows back, summing and sending them again was a quarter of
-    the aggregator's time with the models (py-spy, hk bench aggregator). The windows are those ending
-    rolling_state.as_of, read FOR SHARE as rolling.py does: a refresh moving them waits for this transaction."""
-    measures = t.MODEL_MEASURES
-    insert = insert_statement(t.model_credits, COLUMNS, ("source_kind", "source_id", "model", "influencer_id"), (), (),
-                              KEYS + measures if rollups else ("model",))
-    if not rollups:
-        return f"WITH inserted AS ({insert}) SELECT count(*) FROM inserted"
-    names, sums = ", ".join(KEYS), ", ".join(f"sum({m})" for m in measures)
-    added = ", ".join(f"{m} = model_daily.{m} + EXCLUDED.{m}" for m in measures)
-    windowed = ", ".join(f"{m} = model_windows.{m} + EXCLUDED.{m}" for m in measures)
-    return (f"WITH inserted AS ({insert}), "
-            "state AS (SELECT as_of FROM rolling_state FOR SHARE), "
-            f"changes AS (SELECT {names}, {', '.join(measures)} FROM inserted UNION ALL "
-            f"SELECT m.model, p.day, p.influencer_id, p.brand, p.platform, 0, 0, p.spend "
-            "FROM json_populate_recordset(NULL::model_daily, %(posts)s::json) p "
-            "CROSS JOIN unnest(attribution_models()) AS m(model)), "
-            f"rolled AS (INSERT INTO model_daily ({names}, {', '.join(measures)}) "
-            f"SELECT {names}, {sums} FROM changes GROUP BY {names} ORDER BY {names} "
-            f"ON CONFLICT ({names}) DO UPDATE SET {added}), "
-            f"windows AS (INSERT INTO model_windows (window_days, model, brand, influencer_id, {', '.join(measures)}) "
-            "SELECT w.n, c.model, CASE WHEN grouping(c.brand) = 1 THEN '' ELSE c.brand END, c.influencer_id, "
-            f"{', '.join(f'sum(c.{m})' for m in measures)} "
-            "FROM changes c CROSS JOIN state s CROSS JOIN unnest(model_window_days()) AS w(n) "
-            "WHERE c.day > s.as_of - w.n AND c.day <= s.as_of "
-            "GROUP BY GROUPING SETS ((w.n, c.model, c.influencer_id, c.brand), (w.n, c.model, c.influencer_id)) "
-            "ORDER BY 1, 2, 3, 4 "
-            f"ON CONFLICT (window_days, model, brand, influencer_id) DO UPDATE SET {windowed}) "
-            "SELECT count(*) FROM inserted")
+        params = {"rows": dumps(rows).decode(), "posts": dumps(list(posts_paid)).decode(),
+                  "moved": dumps([{"influencer_id": i, "old": old, "new": new} for i, (old, new) in sorted(moved.items())]).decode()}
+        inserted = conn.exec_driver_sql(statement(rollups), params).scalar_one()
+        if rollups and moved:
+            conn.exec_driver_sql(DROP_EMPTY, params)
+        return inserted
 
 
 def _contracts(conn: Connection, ids: list[str]) -> dict[tuple[str, str], list[dict]]:

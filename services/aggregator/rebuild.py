@@ -62,7 +62,7 @@ GROUP BY day, influencer_id, brand, platform""")
 MODEL_DAILY_FROM_FACTS = text("INSERT INTO model_daily SELECT * FROM model_daily_from_facts()")  # migration 0010
 IN_PROGRESS = ".rebuilding"  # batches store their offsets under this suffix until the rollups are built
 FACT_TABLES = ("attributed_orders", "refunds", "posts", "spend", "influencer_daily", "daily_totals", "model_credits",
-               "model_daily", "source_offsets")
+               "model_daily", "model_totals", "source_offsets")
 
 
 @dataclass
@@ -104,6 +104,7 @@ def build_rollups(conn) -> None:
     """Every rollup from the facts, once they are all written (batches of ``write_batch(rollups=False)``)."""
     conn.execute(DAILY_FROM_FACTS)
     conn.execute(MODEL_DAILY_FROM_FACTS)
+    conn.execute(text("INSERT INTO model_totals SELECT * FROM model_totals_from_daily()"))  # migration 0011
     conn.execute(text("INSERT INTO daily_totals SELECT * FROM daily_totals_from_facts()"))
     conn.execute(text("SELECT refresh_rolling(true)"))
 

@@ -111,6 +111,13 @@ model_windows = Table(  # model_daily per rolling window, model, brand ('' = all
     Column("orders", Numeric, nullable=False), Column("revenue", MONEY, nullable=False),
     Column("spend", MONEY, nullable=False))
 
+model_totals = Table(  # model_daily per model, day, brand, platform and category ('' = unknown) (migration 0011)
+    "model_totals", metadata,
+    Column("model", Text, primary_key=True), Column("day", Date, primary_key=True),
+    Column("brand", Text, primary_key=True), Column("platform", Text, primary_key=True),
+    Column("category", Text, primary_key=True), Column("orders", Numeric, nullable=False),
+    Column("revenue", MONEY, nullable=False), Column("spend", MONEY, nullable=False))
+
 DAILY_MEASURES = ("orders", "revenue", "spend", "posts", "reach", "likes", "comments")
 
 source_offsets = Table(  # where each source partition's facts end (migration 0007; written by progress.store)

@@ -51,7 +51,8 @@ def write_batch(engine: Engine, batch: Batch, calendar: Calendar, alerts: AlertC
         sources += _refund_lines(conn, batch.refund_lines, calendar, platforms, deltas, outcome, credits)
         sources += _backfill_sources(conn, changed_contracts, calendar)
         _accrue(conn, sources, deltas, outcome)
-        outcome["model_credits.inserted"] += credits.write(conn, platforms, rollups, deltas.posts_paid)
+        outcome["model_credits.inserted"] += credits.write(conn, platforms, rollups, deltas.posts_paid,
+                                                            totals.moved if totals else None)
         if not rollups:
             return outcome
         _apply(conn, deltas)

@@ -103,7 +103,7 @@ def build() -> db.Dashboard:
 
 
 MODEL = "${model:sqlstring}"
-MODEL_FIGURES = f"report_model_figures({FILTERS}, p_model => {MODEL})"
+MODEL_TOTALS = f"report_model_totals({FILTERS}, p_model => {MODEL})"  # one row: migration 0011
 
 
 def top(model: str, limit: int) -> str:
@@ -122,12 +122,12 @@ def models_row(d: db.Dashboard) -> db.Dashboard:
     row = db.Row("Attribution models: ${model}").collapsed(True)
     row = (row.with_panel(stat.Panel().title("Revenue credited under ${model}").unit(CURRENCY).height(5).span(6)
                       .description("Net revenue the model credits to influencers (docs/reporting.md, Attribution models).")
-                      .with_target(Sql(f"SELECT coalesce(sum(revenue), 0) AS revenue FROM {MODEL_FIGURES}"))
+                      .with_target(Sql(f"SELECT revenue FROM {MODEL_TOTALS}"))
                       .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(False)))
          .with_panel(stat.Panel().title("ROAS under ${model}").unit(RATIO).height(5).span(6).thresholds(ROAS_CLASSES)
                      .color_mode(cm.BigValueColorMode.VALUE)
                      .description("Credited revenue / spend; spend follows the credited share for order and revenue-share contracts.")
-                     .with_target(Sql(f"SELECT ratio(sum(revenue), sum(spend)) AS roas FROM {MODEL_FIGURES}"))
+                     .with_target(Sql(f"SELECT ratio(revenue, spend) AS roas FROM {MODEL_TOTALS}"))
                      .reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]).values(False))))
     row = row.with_panel(
         barchart.Panel().title("Who starts, who closes").unit(CURRENCY).height(10).span(12).x_field("influencer")

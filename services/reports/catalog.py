@@ -40,6 +40,7 @@ REPORTS = {r.name: r for r in (
     Report("payout_comparison", "report_payout_comparison", "Payout Optimization", limit=True),
     Report("models", "report_models", "Attribution models side by side (new)", limit=True),
     Report("model_figures", "report_model_figures", "Influencers under one attribution model (new)", model=True),
+    Report("model_totals", "report_model_totals", "Attribution models' totals (new)", model=True),
     Report("rolling", "report_rolling", "Rolling 7/30/31/366-day windows", dated=False, window=True),
 )}
 

@@ -22,6 +22,7 @@ def test_100k_events_through_kills_rebalances_and_restarts_are_counted_exactly_o
     assert report.drained, "not every order line, refund line and post reached Postgres"
     assert report.dead_letters == 0, "a good event was dead-lettered"
     assert report.mismatches == {t: [] for t in ("influencer_daily", "rolling_current", "payouts", "daily_totals",
-                                                 "contract_rates", "contract_windows", "model_daily", "model_windows")}
+                                                 "contract_rates", "contract_windows", "model_daily", "model_windows",
+                                                 "model_totals")}
     assert set(report.lost.values()) == {0} and set(report.duplicated.values()) == {0}
     assert set(report.lost) == set(FIGURES)

@@ -43,7 +43,7 @@ SELECT refresh_rolling(true);
 # What the boards and reports read (services/reports/catalog.py, services/dashboards/): stated here, not
 # imported from the migration, so a grant added there without a reason fails this test.
 CONTRACT = {"app_config", "brand_config", "brand_rolling", "contract_rates", "contract_windows", "contracts", "daily_totals",
-            "influencer_daily", "influencer_rolling", "influencers", "model_daily", "model_windows", "order_lines", "posts",
+            "influencer_daily", "influencer_rolling", "influencers", "model_daily", "model_totals", "model_windows", "order_lines", "posts",
             "roas_alerts", "rolling_current", "rolling_state", "rolling_sums", "spend"}
 
 

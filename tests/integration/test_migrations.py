@@ -15,6 +15,12 @@ def test_upgrade_downgrade_upgrade(postgres):
     url = postgres.create_database("hk_migrations")
     settings = Settings(env="dev", database_url=url, brand_baselines={"Gritzo": "0.3"}, underperforming_min_spend="250")
     migrate(settings)
+    command.downgrade(alembic_config(url), "0010")  # 0011 down alone: the model stat panels' table goes
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT to_regclass('model_totals')")).scalar_one() is None
+        assert conn.execute(text("SELECT count(*) FROM model_windows")).scalar_one() == 0
+    engine.dispose()
     command.downgrade(alembic_config(url), "0009")  # 0010 down alone: the model reports as 0009 left them
     engine = make_engine(url)
     with engine.connect() as conn:
@@ -33,11 +39,12 @@ def test_upgrade_downgrade_upgrade(postgres):
     engine = make_engine(url)
     with engine.connect() as conn:
         head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head == "0010"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head == "0011"
         assert conn.execute(text("SELECT count(*) FROM source_offsets")).scalar_one() == 0
         assert conn.execute(text("SELECT count(*) FROM daily_totals")).scalar_one() == 0
         assert conn.execute(text("SELECT count(*) FROM model_daily")).scalar_one() == 0
         assert conn.execute(text("SELECT count(*) FROM model_windows")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM report_model_totals()")).scalar_one() == 6  # a row per model
         assert list(conn.execute(text("SELECT * FROM report_orders() LIMIT 0")).keys())[-1] == "touchpoints"
         assert list(conn.execute(text("SELECT * FROM order_lines LIMIT 0")).keys())[-1] == "touchpoints"
         assert [tuple(map(str, r)) for r in conn.execute(text("SELECT * FROM brand_config"))] == [("Gritzo", "0.3000")]

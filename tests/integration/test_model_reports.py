@@ -95,9 +95,10 @@ def test_each_models_orders_and_spend_follow_the_credited_share(engine):
 
 
 def kept_and_defined(conn) -> dict:
-    """model_daily and model_windows as the batches left them, and as their definitions (migration 0010) say."""
+    """The models' rollups as the batches left them, and as their definitions (migrations 0010, 0011) say."""
     return {table: [conn.execute(text(f"SELECT * FROM {source} ORDER BY 1, 2, 3, 4, 5")).all() for source in sources]
             for table, sources in (("model_daily", ("model_daily", "model_daily_from_facts()")),
+                                   ("model_totals", ("model_totals", "model_totals_from_daily()")),
                                    ("model_windows", ("model_windows",
                                                       "model_windows_from_daily((SELECT as_of FROM rolling_state))")))}
 
@@ -247,3 +248,76 @@ def test_a_post_contract_arriving_after_its_post_is_paid_under_every_model(histo
     assert paid == [(m, D(250)) for m in sorted(CREDITED)]
     for table, (stored, defined) in kept.items():
         assert stored == defined, table
+
+
+def totals(engine, **args) -> list:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT * FROM report_model_totals(:f, :t, :b, :p, :c, :m)"), args).all()
+
+
+def added_up(engine, **args) -> list:
+    """report_model_figures' rows added up per model, as the stat panels did before report_model_totals."""
+    with engine.connect() as conn:
+        return conn.execute(text(
+            "SELECT m.model, coalesce(sum(f.orders), 0), coalesce(sum(f.revenue), 0), coalesce(sum(f.spend), 0), "
+            "round(sum(f.revenue) / nullif(sum(f.spend), 0), 2) "
+            "FROM unnest(CAST(:models AS text[])) WITH ORDINALITY AS m(model, n) "
+            "LEFT JOIN report_model_figures(:f, :t, :b, :p, :c, :m) f ON f.model = m.model "
+            "WHERE CAST(:m AS text) IS NULL OR m.model = :m GROUP BY m.model, m.n ORDER BY m.n"),
+            {**args, "models": list(MODELS)}).all()
+
+
+CATEGORY_FILTERS = (None, ["Fitness"], ["Yoga", "Fitness"], ["unknown"], ["Fitness", "Yoga", "Nutrition", "Wellness"])
+
+
+@pytest.mark.parametrize("length", [7, 30, 31, 366])
+def test_the_model_totals_are_what_the_influencers_rows_add_up_to(history, length):
+    """The stat panels' report (one row per model from model_totals and daily_totals) against every influencer's
+    rows summed, for each brand, platform and category selection."""
+    compared = 0
+    for brands in (None, ["Gritzo"], ["Gritzo", "HKVitals"]):
+        for platforms in (None, ["twitter"]):
+            for categories in CATEGORY_FILTERS:
+                for model in (None, "rules", "linear"):
+                    args = {"f": day(length - 1), "t": day(0), "b": brands, "p": platforms, "c": categories, "m": model}
+                    fast = totals(history, **args)
+                    assert fast == added_up(history, **args), args
+                    compared += any(r[2] for r in fast)
+    assert compared >= 20
+
+
+def journey(amount: str, to_q: str) -> dict:
+    """Q (not known yet, then onboarded, then recategorised) shares the credit with A."""
+    rest = str(D(amount) - D(to_q))
+    return {"first_touch": {"Q": amount}, "last_touch": {"A": amount}, "linear": {"Q": to_q, "A": rest},
+            "position_based": {"Q": to_q, "A": rest}, "time_decay": {"A": amount}}
+
+
+QUIET = {"type": "influencer", "influencer_id": "Q", "name": "quiet", "category": "Nutrition", "platform": "youtube",
+         "follower_count": 10}
+
+
+def test_the_model_totals_move_an_influencers_history_with_its_category(history):
+    """model_totals equals its definition after each batch: credits to an influencer not known yet (category
+    unknown), the influencer arriving, its category changing with a credit in the same batch, and a replay."""
+    steps = [[{**line("q1", "A", "Gritzo", "80", 2, rule="click"), "credits": journey("80", "30")},
+              {**line("q2", "A", "HKVitals", "40", 40, rule="click"), "credits": journey("40", "10")}],
+             [QUIET],
+             [{**QUIET, "category": "Yoga"}, {**line("q3", "A", "Gritzo", "60", 0, rule="click"), "credits": journey("60", "20")},
+              refund("qr", "q1", "A", "Gritzo", "80", 0) | {"credits": journey("80", "30")}],
+             [{**line("q1", "A", "Gritzo", "80", 2, rule="click"), "credits": journey("80", "30")}]]
+    revenue = []  # linear revenue under unknown, Nutrition and Yoga after each step
+    for records in steps:
+        write_batch(history, batch(records), Calendar(TZ))
+        with history.connect() as conn:
+            for table, (stored, defined) in kept_and_defined(conn).items():
+                assert stored == defined, (records, table)
+        args = {"f": day(365), "t": day(0), "b": None, "p": None, "m": "linear"}
+        for categories in CATEGORY_FILTERS:
+            assert totals(history, **args, c=categories) == added_up(history, **args, c=categories)
+        revenue.append([totals(history, **args, c=[c])[0].revenue for c in ("unknown", "Nutrition", "Yoga")])
+    unknown, nutrition, yoga = revenue[0][0], revenue[0][1], revenue[0][2]
+    assert unknown == D(40)  # Q's linear shares of q1 and q2
+    assert revenue[1] == [0, nutrition + 40, yoga]  # Q arrives in Nutrition with its history
+    assert revenue[2] == [0, nutrition, yoga + 40 + 20 - 30]  # then moves to Yoga, with q3 and the refund of q1
+    assert revenue[3] == revenue[2]  # a replay changes nothing

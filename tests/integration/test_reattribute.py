@@ -30,7 +30,7 @@ from services.whatif.reattribute import reattribute, what_if
 from .pipeline import Pipeline, eventually
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
-TABLES = ("attributed_orders", "refunds", "spend", "influencer_daily", "daily_totals", "model_credits", "model_daily",
+TABLES = ("attributed_orders", "refunds", "spend", "influencer_daily", "daily_totals", "model_credits", "model_daily", "model_totals",
           "rolling_sums")
 
 

@@ -23,7 +23,7 @@ TABLES = {
     "influencers": "influencer_id, name, category, gender, follower_count, platform",
     "contracts": "*", "posts": "*", "attributed_orders": "*", "refunds": "*", "spend": "*",
     "influencer_daily": "*", "daily_totals": "*", "rolling_sums": "*", "contract_windows": "*", "contract_rates": "*",
-    "payouts": "*", "model_credits": "*", "model_daily": "*",
+    "payouts": "*", "model_credits": "*", "model_daily": "*", "model_totals": "*",
 }
 
 

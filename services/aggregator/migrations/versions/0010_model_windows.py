@@ -5,48 +5,37 @@ reading them when the range is a window; the SQL and why are in 0010_model_windo
 Revision ID: 0010
 Revises: 0009
 """
-import re
 from pathlib import Path
 
 from alembic import op
+
+from services.aggregator.migration_text import edited, function
 
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
 
-HERE = Path(__file__).parent
 SQL = Path(__file__).with_suffix(".sql")
-
-
-def _function(path: str, name: str) -> str:
-    """One CREATE [OR REPLACE] FUNCTION statement of an earlier migration, as CREATE OR REPLACE."""
-    found = re.search(rf"CREATE (?:OR REPLACE )?FUNCTION {name}\(.*?\$\$;", (HERE / path).read_text(), re.S)
-    return "CREATE OR REPLACE FUNCTION" + found.group(0).split("FUNCTION", 1)[1]
 
 
 def _refresh_rolling() -> str:
     """0008's refresh_rolling, also moving (or, forced, rebuilding) the model windows."""
-    body = _function("0008_board_rollups.sql", "refresh_rolling")
-    steps = {"    INSERT INTO contract_windows SELECT * FROM contract_windows_from_spend(today);\n":
+    body = function("0008_board_rollups.sql", "refresh_rolling")
+    after = {"    INSERT INTO contract_windows SELECT * FROM contract_windows_from_spend(today);\n":
              "    DELETE FROM model_windows;\n"
              "    INSERT INTO model_windows SELECT * FROM model_windows_from_daily(today) ORDER BY 1, 2, 3, 4;\n",
              "    PERFORM shift_windows(current, today);\n": "    PERFORM shift_model_windows(current, today);\n"}
-    for after, step in steps.items():
-        assert body.count(after) == 1, after
-        body = body.replace(after, after + step)
-    return body
+    return edited(body, {line: line + step for line, step in after.items()})
 
 
 def _report_models() -> str:
     """0009's report_models, also taking p_influencers (passed on to report_model_figures)."""
-    body = _function("0009_attribution_models.sql", "report_models")
-    steps = {"p_limit integer DEFAULT NULL)": "p_limit integer DEFAULT NULL, p_influencers text[] DEFAULT NULL)",
-             "report_model_figures(p_from, p_to, p_brands, p_platforms, p_categories) f":
-             "report_model_figures(p_from, p_to, p_brands, p_platforms, p_categories, p_influencers => p_influencers) f"}
-    for before, after in steps.items():
-        assert body.count(before) == 1, before
-        body = body.replace(before, after)
+    body = function("0009_attribution_models.sql", "report_models")
+    body = edited(body, {
+        "p_limit integer DEFAULT NULL)": "p_limit integer DEFAULT NULL, p_influencers text[] DEFAULT NULL)",
+        "report_model_figures(p_from, p_to, p_brands, p_platforms, p_categories) f":
+        "report_model_figures(p_from, p_to, p_brands, p_platforms, p_categories, p_influencers => p_influencers) f"})
     return "DROP FUNCTION report_models(date, date, text[], text[], text[], integer);\n" + body
 
 
@@ -59,10 +48,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP FUNCTION report_model_top; DROP INDEX rolling_sums_revenue;\n"
                "DROP FUNCTION report_models(date, date, text[], text[], text[], integer, text[]);\n"
-               + _function("0009_attribution_models.sql", "report_models") + "\n"
+               + function("0009_attribution_models.sql", "report_models") + "\n"
                "DROP FUNCTION report_model_figures(date, date, text[], text[], text[], text, text[]);\n"
-               + _function("0009_attribution_models.sql", "report_model_figures") + "\n"
-               + _function("0008_board_rollups.sql", "refresh_rolling") + "\n"
+               + function("0009_attribution_models.sql", "report_model_figures") + "\n"
+               + function("0008_board_rollups.sql", "refresh_rolling") + "\n"
                + """
 REVOKE EXECUTE ON FUNCTION refresh_rolling(boolean, date) FROM PUBLIC;
 DROP FUNCTION shift_model_windows; DROP FUNCTION model_windows_from_daily; DROP TABLE model_windows;

@@ -40,8 +40,9 @@ def _added(table: str) -> str:
 
 @lru_cache(maxsize=2)
 def statement(rollups: bool) -> str:
-    """The facts inserted in key order (a replayed one does nothing), then, with ``rollups``, what was inserted
-    and the batch's post spend under every model (``changes``) added to model_daily, to the windows ending
+    """The facts inserted in key order (a replayed one does nothing), then, with ``rollups``, what was inserted,
+    the batch's post spend under every model and the spend stored credits were repriced with (``changes``) added
+    to model_daily, to the windows ending
     rolling_state.as_of (read FOR SHARE as rolling.py does: a refresh moving them waits for this transaction),
     and to model_totals under each influencer's category as stored now, with the moved histories."""
     insert = insert_statement(t.model_credits, COLUMNS, ("source_kind", "source_id", "model", "influencer_id"), (), (),
@@ -56,7 +57,8 @@ def statement(rollups: bool) -> str:
             f"changes AS (SELECT {names}, {measures} FROM inserted UNION ALL "
             f"SELECT m.model, p.day, p.influencer_id, p.brand, p.platform, 0, 0, p.spend "
             "FROM json_populate_recordset(NULL::model_daily, %(posts)s::json) p "
-            "CROSS JOIN unnest(attribution_models()) AS m(model)), "
+            "CROSS JOIN unnest(attribution_models()) AS m(model) UNION ALL "
+            f"SELECT {names}, {measures} FROM json_populate_recordset(NULL::model_daily, %(repriced)s::json)), "
             f"rolled AS (INSERT INTO model_daily ({names}, {measures}) "
             f"SELECT {names}, {sums('')} FROM changes GROUP BY {names} ORDER BY {names} "
             f"ON CONFLICT ({names}) DO UPDATE SET {_added('model_daily')}), "

@@ -13,6 +13,7 @@ from . import tables as t
 from .batch import Batch, Calendar, Deltas
 from .board_totals import UNKNOWN, BoardTotals
 from .bulk import insert_rows
+from .model_backfill import reprice
 from .model_credits import ModelCredits
 from ..alerts.store import detect
 from ..alerts.thresholds import AlertConfig
@@ -46,7 +47,7 @@ def write_batch(engine: Engine, batch: Batch, calendar: Calendar, alerts: AlertC
             follow_contracts(conn, [c["contract_id"] for c in changed_contracts])
         deltas, sources = Deltas() if rollups else _Unkept(), []
         sources += _posts(conn, batch.posts, calendar, deltas, outcome, totals)
-        credits = ModelCredits()
+        credits = ModelCredits(repriced=reprice(conn, changed_contracts))  # credits that came before these contracts
         sources += _order_lines(conn, batch.order_lines, calendar, platforms, deltas, outcome, credits)
         sources += _refund_lines(conn, batch.refund_lines, calendar, platforms, deltas, outcome, credits)
         sources += _backfill_sources(conn, changed_contracts, calendar)

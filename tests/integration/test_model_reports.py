@@ -321,3 +321,41 @@ def test_the_model_totals_move_an_influencers_history_with_its_category(history)
     assert revenue[1] == [0, nutrition + 40, yoga]  # Q arrives in Nutrition with its history
     assert revenue[2] == [0, nutrition, yoga + 40 + 20 - 30]  # then moves to Yoga, with q3 and the refund of q1
     assert revenue[3] == revenue[2]  # a replay changes nothing
+
+
+def shared(amount: str, e: str, half: str, e_quarter: str) -> dict:
+    """E starts the journey A's link closes."""
+    rest = lambda part: str(D(amount) - D(part))  # noqa: E731
+    return {"first_touch": {"E": amount}, "last_touch": {"A": amount}, "linear": {"E": half, "A": rest(half)},
+            "position_based": {"E": half, "A": rest(half)}, "time_decay": {"E": e_quarter, "A": rest(e_quarter)}}
+
+
+def test_a_contract_arriving_after_its_orders_prices_their_credits_under_every_model(history):
+    """E has no contract when its credited orders arrive (no spend under any model); its contracts come later and
+    price them, as the rules' spend is backfilled: revenue_share 0.1 in MuscleBlaze (a line of 200, 80 of it
+    refunded), an order contract of 100 in HKVitals (an order's first line counts it, the second does not)."""
+    write_batch(history, batch([
+        {**line("e1", "A", "MuscleBlaze", "200", 4, rule="click"), "credits": shared("200", "200", "100", "50")},
+        refund("er", "e1", "A", "MuscleBlaze", "80", 1) | {"credits": shared("80", "80", "40", "20")},
+        {**line("e2", "A", "HKVitals", "60", 3, rule="click"), "credits": shared("60", "60", "30", "15")},
+        {**line("e2", "A", "HKVitals", "40", 3, rule="click", line_no=1), "counts_order": False,
+         "credits": shared("40", "40", "20", "10")}]), Calendar(TZ))
+
+    def spend() -> dict:
+        with history.connect() as conn:
+            return dict(conn.execute(text("SELECT model, spend FROM report_model_figures(p_influencers => ARRAY['E'])")).all())
+
+    assert spend() == {m: 0 for m in ("first_touch", "linear", "position_based", "time_decay")}
+    contracts = [contract("E-mb", "E", "MuscleBlaze", "revenue_share", "0.1"), contract("E-hk", "E", "HKVitals", "order", "100")]
+    write_batch(history, batch(contracts), Calendar(TZ))
+    # MuscleBlaze: 0.1 x (credit - refunded credit); HKVitals: 100 x E's share of the order's first line
+    priced = {"first_touch": D("12") + 100, "linear": D("6") + 50, "position_based": D("6") + 50,
+              "time_decay": D("3") + 25}
+    assert spend() == priced
+    write_batch(history, batch(contracts), Calendar(TZ))  # a replay prices nothing twice
+    assert spend() == priced
+    with history.connect() as conn:
+        for table, (stored, defined) in kept_and_defined(conn).items():
+            assert stored == defined, table
+        totals = conn.execute(text("SELECT model, spend FROM report_model_totals(p_categories => ARRAY['Wellness'])")).all()
+    assert dict(totals[1:]) == {"last_touch": 0, **priced}  # E is the only Wellness influencer with credits

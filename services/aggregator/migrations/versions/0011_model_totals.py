@@ -1,6 +1,7 @@
 """The model stat panels from maintained state: model_totals (model_daily per model, day, brand, platform and
 category), kept by the batches, and report_model_totals reading it; the SQL and why are in 0011_model_totals.sql.
-Also report_model_figures reading the rules' window rows of the chosen influencers only (below).
+Also report_model_figures reading the rules' window rows of the chosen influencers only (below), and an index of
+the credits without spend, for a contract arriving after its orders (model_backfill.py).
 
 Revision ID: 0011
 Revises: 0010
@@ -32,5 +33,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP FUNCTION report_model_totals; DROP FUNCTION model_totals_from_daily; DROP TABLE model_totals;\n"
+    op.execute("DROP INDEX model_credits_unpriced; DROP FUNCTION report_model_totals; DROP FUNCTION model_totals_from_daily; DROP TABLE model_totals;\n"
                + BEFORE)

@@ -48,3 +48,7 @@ STABLE LANGUAGE sql AS $$
   WHERE p_model IS NULL OR m.model = p_model
   GROUP BY m.model, m.n ORDER BY m.n
 $$;
+
+-- The credits that carry no spend, per influencer and brand: an order or revenue_share contract that arrives after
+-- the orders prices them (model_backfill.py). Partial, so a credit priced when it is written costs no index entry.
+CREATE INDEX model_credits_unpriced ON model_credits (influencer_id, brand) WHERE spend = 0;

@@ -3,13 +3,16 @@ PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv clean
+.PHONY: demo test lint venv clean
 
 demo: $(STAMP)  ## the whole pipeline with a storefront simulator, on embedded servers (Ctrl-C stops)
 	$(VENV)/bin/hk demo $(ARGS)
 
 test: $(STAMP)  ## unit and integration tests on real Apache Kafka 4.x and PostgreSQL
 	$(VENV)/bin/pytest tests $(ARGS)
+
+lint: $(STAMP)  ## ruff over the code, the benchmarks and the tests (rules in pyproject.toml)
+	$(VENV)/bin/ruff check services bench tests
 
 venv: $(STAMP)
 

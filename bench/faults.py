@@ -121,7 +121,7 @@ def run_on(stack: Stack, workload: Workload, expected: Expected, rounds: int = 1
     _wait(lambda: _scalar(engine, "SELECT count(*) FROM contracts") == sum(e["type"] == "contract" for e in workload.setup), 120, "contracts stored")
     n_contracts = sum(e["type"] == "contract" for e in workload.setup)
     for worker in ("attribution", "attribution#2"):  # coupons must be known before the orders arrive
-        _wait(lambda: stack.metric(worker, "hk_attribution_contracts_indexed") >= n_contracts, 60, f"{worker} indexes contracts")
+        _wait(lambda worker=worker: stack.metric(worker, "hk_attribution_contracts_indexed") >= n_contracts, 60, f"{worker} indexes contracts")
 
     sender = Sender(url, workload.events, rate=rate)
     sender.start()
@@ -174,10 +174,10 @@ def compare(engine, expected: Expected, report: Report) -> None:
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
         def rows(sql: str) -> list:
             return conn.execute(text(sql)).all()
-        daily = {tuple(r[:4]): dict(zip(FIGURES, r[4:])) for r in rows(f"SELECT day, influencer_id, brand, platform, {', '.join(FIGURES)} "
+        daily = {tuple(r[:4]): dict(zip(FIGURES, r[4:], strict=True)) for r in rows(f"SELECT day, influencer_id, brand, platform, {', '.join(FIGURES)} "
                                                                        f"FROM influencer_daily WHERE influencer_id <> '{PROBE}'")}
         [(today, windows)] = rows("SELECT business_today(), rolling_windows()")
-        rolling = {tuple(r[:3]): dict(zip(FIGURES, r[3:])) for r in rows(f"SELECT window_days, influencer_id, brand, {', '.join(FIGURES)} "
+        rolling = {tuple(r[:3]): dict(zip(FIGURES, r[3:], strict=True)) for r in rows(f"SELECT window_days, influencer_id, brand, {', '.join(FIGURES)} "
                                                                         f"FROM rolling_current WHERE influencer_id NOT IN ('', '{PROBE}') AND brand <> ''")}
         payouts = dict(rows("SELECT contract_id, total_payout FROM payouts"))
         # the board's maintained tables against their definitions over the facts (migrations 0008, 0010)

@@ -25,7 +25,7 @@ def require_pandas() -> None:
     try:
         import pandas  # noqa: F401  (an optional extra: only this benchmark needs it)
     except ImportError:
-        raise SystemExit(f"hk bench dashboard times the old pandas dashboard and needs the bench extra: {PIP}")
+        raise SystemExit(f"hk bench dashboard times the old pandas dashboard and needs the bench extra: {PIP}") from None
 
 
 def export(engine, directory: Path) -> None:

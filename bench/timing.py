@@ -30,6 +30,6 @@ def time_query(engine: Engine, sql: str, repeat: int = 7, warmup: int = 1) -> tu
 
 
 def print_table(header: tuple[str, ...], rows: list[tuple]) -> None:
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
     for row in (header, tuple("-" * w for w in widths), *rows):
-        print("  ".join(str(x).ljust(w) for x, w in zip(row, widths)), flush=True)
+        print("  ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True)), flush=True)

@@ -74,7 +74,7 @@ def generate(n_events: int, seed: int = 7, now: datetime | None = None, run: str
             order["coupon_code"] = rnd.choice(contracts[(iid, brands[0])]["coupon_codes"]).lower()
         unique.append(order)
         if rnd.random() < 0.08:  # refunds: part of a one-line order, or the whole of a larger one
-            total = sum(Decimal(l["revenue"]) for l in lines)
+            total = sum(Decimal(ln["revenue"]) for ln in lines)
             amount = (total * Decimal(rnd.randint(1, 100)) / 100).quantize(Decimal("0.01")) if len(lines) == 1 else total
             refunded = min(placed + timedelta(days=rnd.randint(0, 3), seconds=rnd.randint(0, 9999)), now)
             unique.append({"type": "refund", "refund_id": f"{oid}-r", "order_id": oid, "customer_id": order["customer_id"],
@@ -134,9 +134,9 @@ def expect(w: Workload) -> Expected:
             if iid is None:
                 continue
             day = _day(e["placed_at"])
-            for brand in {l["brand"] for l in e["lines"]}:
+            for brand in {ln["brand"] for ln in e["lines"]}:
                 c = contracts[(iid, brand)]
-                revenue = sum(Decimal(l["revenue"]) for l in e["lines"] if l["brand"] == brand)
+                revenue = sum(Decimal(ln["revenue"]) for ln in e["lines"] if ln["brand"] == brand)
                 spend = {"order": Decimal(c["rate"]), "revenue_share": Decimal(c["rate"]) * revenue}.get(c["basis"], Decimal(0))
                 add(day, iid, brand, spend, orders=1, revenue=revenue)
         elif e["type"] == "post":

@@ -177,11 +177,11 @@ def _dead_letters(args) -> None:
     try:
         since = datetime.fromisoformat(args.since.replace("Z", "+00:00")) if args.since else None
     except ValueError:
-        raise SystemExit(f"hk dead-letters: --since {args.since!r} is not a time like 2026-12-01T00:00:00Z")
+        raise SystemExit(f"hk dead-letters: --since {args.since!r} is not a time like 2026-12-01T00:00:00Z") from None
     try:
         letters = read(get_settings(), args.service, args.reason, since)
     except Incomplete as exc:
-        raise SystemExit(f"hk dead-letters: {exc}")
+        raise SystemExit(f"hk dead-letters: {exc}") from None
     if not args.replay:
         print(f"{len(letters)} dead letter(s)" + (":" if letters else ""))
         print("\n".join(summary(letters)))

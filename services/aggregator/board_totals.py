@@ -71,7 +71,7 @@ class BoardTotals:
                              "AS u(influencer_id, category) WHERE r.influencer_id = u.influencer_id",
                              {"i": keys, "c": [moved[k][1] for k in keys]})  # the windows carry it too (rolling.py)
         for influencer, day, brand, platform, *measures in conn.exec_driver_sql(HISTORY, {"ids": keys}):
-            self._move(moved[influencer], (day, brand, platform), dict(zip(t.DAILY_MEASURES, measures)))
+            self._move(moved[influencer], (day, brand, platform), dict(zip(t.DAILY_MEASURES, measures, strict=True)))
         for influencer, day, brand, platform, n, rates in conn.exec_driver_sql(RATES.format(column="influencer_id"),
                                                                                {"ids": keys}):
             self._move(moved[influencer], (day, brand, platform), {"rated_posts": n, "post_rates": rates})

@@ -80,7 +80,7 @@ def burn_alerts(s: Slos, scale: float) -> list[dict]:
         target = s.budget(slo)
         for b in s.burn_rates:
             threshold = b.factor * target
-            ratio = lambda w: f'slo:sli_error:ratio_rate{duration(w)}{{slo="{slo}"}} > {threshold}'
+            ratio = lambda w, slo=slo, threshold=threshold: f'slo:sli_error:ratio_rate{duration(w)}{{slo="{slo}"}} > {threshold}'
             service = "aggregator" if slo == "freshness" else "ingest"
             out.append(alert(
                 f"{title}BudgetBurn", f"{ratio(b.long)} and {ratio(b.short)}", b.for_, scale, b.severity,

@@ -114,7 +114,7 @@ def _refund_records(state: dict, refund_id: str) -> list[Record]:
                           "order_id": line["order_id"], "influencer_id": line["influencer_id"], "brand": line["brand"],
                           "amount": part, "refunded_at": applied["refunded_at"],
                           **({"credits": credits(state, Decimal(part))} if "touchpoints" in state else {})})
-            for line, part in zip(state["lines"], applied["parts"]) if Decimal(part) > 0]
+            for line, part in zip(state["lines"], applied["parts"], strict=False) if Decimal(part) > 0]
 
 
 def _pruned(event: dict, state: dict, what: str) -> InvalidEvent:

@@ -100,7 +100,7 @@ def touch_weights(model: str, touches: list[Touch], placed_at: datetime, half_li
 def shares(model: str, touches: list[Touch], placed_at: datetime, half_life: timedelta = HALF_LIFE) -> dict[str, int]:
     """Each influencer's weight (the sum of their touches'), in the order of their first touch."""
     out: dict[str, int] = {}
-    for touch, weight in zip(touches, touch_weights(model, touches, placed_at, half_life)):
+    for touch, weight in zip(touches, touch_weights(model, touches, placed_at, half_life), strict=True):
         out[touch.influencer_id] = out.get(touch.influencer_id, 0) + weight
     return {k: v for k, v in out.items() if v > 0}
 

@@ -31,6 +31,6 @@ def wait_for(engine: Engine, timeout_s: float = 60.0) -> None:
             return
         except OperationalError as exc:
             if time.monotonic() > deadline:
-                raise SystemExit(f"Postgres did not answer within {timeout_s:.0f}s: {exc.orig}")
+                raise SystemExit(f"Postgres did not answer within {timeout_s:.0f}s: {exc.orig}") from None
             log.info("waiting for Postgres: %s", exc.orig)
             time.sleep(0.5)

@@ -75,6 +75,6 @@ def _admin(settings: Settings, wait_s: float) -> KafkaAdminClient:
                                     **kafka_python(settings))
         except KafkaError as exc:
             if time.monotonic() > deadline:
-                raise SystemExit(f"Kafka at {settings.kafka_bootstrap} did not answer within {wait_s:.0f}s: {exc}")
+                raise SystemExit(f"Kafka at {settings.kafka_bootstrap} did not answer within {wait_s:.0f}s: {exc}") from None
             log.info("waiting for Kafka at %s: %s", settings.kafka_bootstrap, exc)
             time.sleep(0.5)

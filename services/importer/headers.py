@@ -29,4 +29,4 @@ def normalised(table: str, header: list[str], mapped: dict[str, str] | None = No
     aliases = ALIASES[table]
     names = [mapped[k] if mapped and k in mapped else
              k if k in COLUMNS[table] or aliases.get(k) in keys else aliases.get(k, k) for k in keys]
-    return names, [h.strip() for h, name in zip(header, names) if name not in COLUMNS[table]]
+    return names, [h.strip() for h, name in zip(header, names, strict=True) if name not in COLUMNS[table]]

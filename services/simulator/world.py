@@ -88,7 +88,7 @@ class World:
 
     def _refund(self, now: datetime) -> dict:
         order = self.rng.choice(self.recent_orders)
-        total = sum(Decimal(l["revenue"]) for l in order["lines"])
+        total = sum(Decimal(ln["revenue"]) for ln in order["lines"])
         return {"type": "refund", "refund_id": self._id("ref"), "order_id": order["order_id"],
                 "customer_id": order["customer_id"], "amount": str((total / 2).quantize(Decimal("0.01"))),
                 "refunded_at": now.isoformat()}

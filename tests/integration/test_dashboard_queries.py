@@ -32,7 +32,7 @@ def loaded(kafka_bootstrap, postgres, tmp_path_factory):
     p = Pipeline(kafka_bootstrap, postgres, tmp_path_factory.mktemp("logs"))
     sample = tmp_path_factory.mktemp("sample")
     write_sample(sample, days=45)
-    lines = sum(int(l.split(",")[7]) for l in (sample / "tracking.csv").read_text().splitlines()[1:])
+    lines = sum(int(ln.split(",")[7]) for ln in (sample / "tracking.csv").read_text().splitlines()[1:])
     import_dir(p.settings, sample, progress=False)
     p.wait_for("SELECT count(*) FROM attributed_orders", [(lines,)], timeout_s=120)
     eventually(lambda: p.query("SELECT count(*) FROM spend")[0][0], lambda n: n > 0, 60, "spend accrued")

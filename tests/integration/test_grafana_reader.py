@@ -100,7 +100,7 @@ def test_every_panel_query_runs_as_the_reader(reader, name):
         everything = {k: (v if k not in single else v[:1]) for k, v in options.items()}
         selections = [everything] + [{**everything, k: [value]} for k in single for value in options[k][1:]]
         for values in selections:
-            for panel, sql in targets(board):
+            for _panel, sql in targets(board):
                 conn.execute(text(expand(sql, end - timedelta(days=30), end, values))).all()
 
 

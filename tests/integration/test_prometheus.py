@@ -59,7 +59,7 @@ def test_every_recording_rule_returns_series_from_the_running_services(scraped):
     p.wait_for("SELECT count(*) FROM attributed_orders WHERE order_id = :o", [(1,)], o=f"{run}-o")
     for rule in (r for g in yaml.safe_load(RULES.read_text())["groups"] for r in g["rules"]):
         # a rate needs two scrapes after the event: keep posting until the rule has series
-        def read():
+        def read(rule=rule):
             assert p.post([{**order, "order_id": f"{run}-{uuid.uuid4().hex[:6]}"}]).status_code == 202
             return prom.query(rule["record"])
         series = eventually(read, bool, 60, f"{rule['record']} has series")

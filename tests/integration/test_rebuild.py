@@ -66,7 +66,7 @@ def test_a_rebuild_mid_stream_hands_over_and_ends_equal_to_the_live_tables(kafka
         live, rebuilt = p.engine, make_engine(url)
         lines = want.order_lines
         for engine, name in ((live, "live"), (rebuilt, "rebuilt")):
-            eventually(lambda: rows_count(engine), lambda n: n == (lines, want.refund_lines), 180, f"{name}: every line")
+            eventually(lambda engine=engine: rows_count(engine), lambda n: n == (lines, want.refund_lines), 180, f"{name}: every line")
         try:  # post snapshots travel on their own topic: they may land a moment after the last line
             differ = lambda: [t for t in TABLES if rows(rebuilt, t) != rows(live, t)]
             eventually(differ, lambda tables: not tables, 60, "tables that differ between the rebuilt and the live database")

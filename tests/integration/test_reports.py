@@ -280,7 +280,7 @@ def test_hk_export_writes_the_filtered_report_as_csv(engine, tmp_path, monkeypat
     lines = (tmp_path / "b.csv").read_text().splitlines()
     assert lines[0].split(",")[:3] == ["brand", "influencers", "posts"]
     # youtube only: B's HKVitals (2000 revenue, 1000 spend, 2 posts) and E's Gritzo (400, 500, 1 post of zero reach)
-    assert [l.split(",")[:3] + [l.split(",")[9], l.split(",")[10]] for l in lines[1:]] == [
+    assert [ln.split(",")[:3] + [ln.split(",")[9], ln.split(",")[10]] for ln in lines[1:]] == [
         ["HKVitals", "1", "2", "2000.0000", "1000.0000"], ["Gritzo", "1", "1", "400.0000", "500.0000"]]
     written = sorted(p.name for p in (tmp_path / "all").iterdir())
     assert written == sorted(f"{n}.csv" for n in REPORTS if n != "rolling")  # rolling takes no date range

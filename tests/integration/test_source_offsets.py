@@ -53,7 +53,7 @@ def test_a_batch_stores_its_offsets_with_its_facts_and_they_never_move_back(engi
 
 
 def test_a_batch_that_fails_stores_no_offset(engine):
-    with pytest.raises(Exception):
+    with pytest.raises(ArithmeticError):  # decimal.InvalidOperation: "not money" is not an amount
         write(engine, [line("o3", revenue="not money")], {("hk.attributions", 0): 99})
     assert Progress("hk-aggregator", set()).load(engine, [TP("hk.attributions", 0)]) == {TP("hk.attributions", 0): 12}
 

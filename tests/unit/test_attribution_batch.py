@@ -10,8 +10,7 @@ from services.attribution.attributor import Attributor
 from services.attribution.batch_state import BatchState
 from services.common.settings import Settings
 
-from .test_attribution_rules import at, click, order
-from .test_attribution_rules import contracts  # noqa: F401 — the rules' own fixture
+from .attribution_events import at, click, order
 
 
 class CountingTable(dict):
@@ -65,7 +64,7 @@ def events():
     return e + e[2:]
 
 
-def test_a_batch_emits_and_stores_what_one_event_at_a_time_does(contracts):  # noqa: F811
+def test_a_batch_emits_and_stores_what_one_event_at_a_time_does(contracts):
     one = [{}, {}, {}]
     single = Attributor(Settings(), contracts, *one)
     expected = [r for e in events() for r in single.handle(e)]
@@ -89,7 +88,7 @@ def test_a_batch_emits_and_stores_what_one_event_at_a_time_does(contracts):  # n
     assert all(partition == 3 for t in tabs for _, partition in t.writes)
 
 
-def test_each_key_is_written_to_the_partition_of_the_event_that_changed_it_last(contracts):  # noqa: F811
+def test_each_key_is_written_to_the_partition_of_the_event_that_changed_it_last(contracts):
     tabs = tables()
     state = batch_state(tabs)
     attributor = Attributor(Settings(), contracts, *state.views)
@@ -104,7 +103,7 @@ def test_each_key_is_written_to_the_partition_of_the_event_that_changed_it_last(
     assert tabs[1].reads == ["o1", "o2"]
 
 
-def test_a_failing_event_is_undone_alone_and_the_batch_goes_on(contracts):  # noqa: F811
+def test_a_failing_event_is_undone_alone_and_the_batch_goes_on(contracts):
     tabs = tables()
     tabs[1]["o0"] = {"lines": [], "refunds": {}, "version": 0}
     tabs[1].writes.clear()

@@ -11,7 +11,7 @@ from services.attribution.credits import CREDITED
 from services.common.events import InvalidEvent, dumps, loads
 from services.common.settings import Settings
 
-from .test_attribution_rules import click, contracts, order, refund  # noqa: F401 (contracts is a fixture)
+from .attribution_events import click, order, refund
 
 LINES = [{"product": "Whey", "brand": "MuscleBlaze", "quantity": 1, "revenue": "1000"},
          {"product": "Bar", "brand": "Gritzo", "quantity": 3, "revenue": "100.01"}]

@@ -1,45 +1,14 @@
 """Attribution rules without servers: each rule, precedence, window edges, refunds."""
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from services.attribution.attributor import Attributor
-from services.attribution.contracts import ContractIndex
 from services.attribution.rules import decide, split_refund
 from services.common.settings import Settings
 
-T0 = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
-WEEK = timedelta(days=7)
-
-
-def at(delta: timedelta = timedelta()) -> str:
-    return (T0 + delta).isoformat()
-
-
-def contract(cid="c1", influencer="inf-a", brand="MuscleBlaze", coupons=("ALPHA10",), links=("alpha",), **kw):
-    return {"type": "contract", "contract_id": cid, "influencer_id": influencer, "brand": brand, "basis": "order",
-            "rate": "100", "valid_from": at(-timedelta(days=30)), "valid_to": None,
-            "coupon_codes": list(coupons), "link_codes": list(links), **kw}
-
-
-def order(**kw):
-    base = {"type": "order", "order_id": "o1", "customer_id": "cus", "placed_at": at(), "currency": "INR",
-            "lines": [{"product": "Whey", "brand": "MuscleBlaze", "quantity": 1, "revenue": "1000"}]}
-    return {**base, **kw}
-
-
-def click(cid="k1", delta=-timedelta(hours=1), **kw):
-    return {"click_id": cid, "customer_id": "cus", "clicked_at": at(delta), "link_code": kw.pop("link_code", "alpha"), **kw}
-
-
-@pytest.fixture
-def contracts():
-    index = ContractIndex()
-    index.upsert(contract())
-    index.upsert(contract("c2", "inf-b", coupons=("BETA",), links=("beta",)))
-    return index
-
+from .attribution_events import WEEK, at, click, contract, order, refund
 
 def test_explicit_wins_over_everything(contracts):
     d = decide(order(influencer_id="inf-z", coupon_code="ALPHA10", click_id="k1"), [click()], contracts, WEEK)
@@ -116,11 +85,6 @@ def test_an_order_seen_twice_emits_the_same_records(contracts):
     assert a.handle(order()) == first
 
 
-def refund(rid, amount, order_id="o1"):
-    return {"type": "refund", "refund_id": rid, "order_id": order_id, "customer_id": "cus", "amount": amount,
-            "refunded_at": at(timedelta(days=2))}
-
-
 def test_refunds_are_floored_at_zero_and_repeat_identically(contracts):
     a = make_attributor(contracts)
     lines = [{"product": "Whey", "brand": "MuscleBlaze", "quantity": 1, "revenue": "750"},
@@ -178,7 +142,7 @@ def test_a_crash_between_applying_and_dropping_a_waiting_refund_loses_nothing(co
 def test_split_refund_adds_up_exactly(amount, remaining, expected):
     parts = split_refund(Decimal(amount), [Decimal(r) for r in remaining])
     assert parts == [Decimal(e) for e in expected]
-    assert all(p <= Decimal(r) for p, r in zip(parts, remaining))
+    assert all(p <= Decimal(r) for p, r in zip(parts, remaining, strict=True))
 
 
 def test_clicks_are_bounded_per_customer(contracts):

@@ -18,6 +18,8 @@ def test_the_sample_has_the_seeds_shape():
 def test_payout_totals_price_the_rows_with_the_influencers_contract():
     t = sample_tables(days=30, end=date(2026, 6, 30))
     contracts = {c["influencer_id"]: c for c in World().contracts}
+    assert len(t["payouts.csv"]) == len(contracts)  # a row per contract: an empty file would check nothing
+    assert {p["basis"] for p in t["payouts.csv"]} == {c["basis"] for c in contracts.values()}
     for p in t["payouts.csv"]:
         iid, rate = p["influencer_id"], Decimal(p["rate"])
         mine = [r for r in t["tracking.csv"] if r["influencer_id"] == iid]

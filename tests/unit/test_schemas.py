@@ -1,5 +1,6 @@
 """Every example payload through its schema, and every valid one through the consumers that read it."""
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -43,25 +44,54 @@ def test_invalid_example_is_refused_with_a_field_and_a_message(path):
     assert all(e.message for e in err.value.errors)
 
 
-@pytest.mark.parametrize("path", [p for p in VALID if _type(p) in topics.ROUTES and topics.ROUTES[_type(p)][0] == topics.STOREFRONT],
-                         ids=lambda p: p.stem)
-def test_valid_storefront_examples_run_through_the_attributor(path):
+def _storefront(event_type: str) -> list[dict]:
+    return [decode(p.read_bytes(), "INR") for p in VALID if _type(p) == event_type]
+
+
+def _through_the_aggregator(records: list) -> Batch:
+    """The attributor's records as the aggregator decodes them from hk.attributions' bytes."""
+    batch = Batch()
+    for key, record in records:
+        assert key
+        batch.add(decode_record(topics.ATTRIBUTIONS, json.dumps(record).encode(), "INR"))
+    return batch
+
+
+def test_every_valid_storefront_example_runs_through_the_attributor_and_the_aggregator():
+    """Clicks first (remembered per customer, nothing emitted), then every order (a record per line, decoded by
+    the aggregator with its order and revenue), then the refund (lines adding up to its amount)."""
     contracts = ContractIndex()
     for c in (SCHEMA_DIR / "examples" / "contract.v1" / "valid").glob("*.json"):
         contracts.upsert(json.loads(c.read_text()))
-    attributor = Attributor(Settings(env="dev"), contracts, {}, {}, {})
-    event = decode(path.read_bytes(), "INR")
-    for key, record in attributor.handle(event):
-        assert key
-        decode_record(topics.ATTRIBUTIONS, json.dumps(record).encode(), "INR")
+    customers: dict = {}
+    attributor = Attributor(Settings(env="dev"), contracts, customers, {}, {})
+    clicks, orders, refunds = _storefront("click"), _storefront("order"), _storefront("refund")
+    assert len(clicks) >= 2 and len(orders) >= 3 and refunds  # every valid storefront example, not a sample
+    for click in clicks:
+        assert attributor.handle(click) == []
+        assert click["click_id"] in {c["click_id"] for c in customers[click["customer_id"]]}
+    for order in orders:
+        batch = _through_the_aggregator(attributor.handle(order))
+        assert [(r["order_id"], Decimal(str(r["revenue"]))) for r in batch.order_lines] == [
+            (order["order_id"], Decimal(line["revenue"])) for line in order["lines"]]
+        assert len(batch) == len(order["lines"])
+    for refund in refunds:
+        batch = _through_the_aggregator(attributor.handle(refund))
+        assert {r["order_id"] for r in batch.refund_lines} == {refund["order_id"]}
+        assert sum(Decimal(str(r["amount"])) for r in batch.refund_lines) == Decimal(refund["amount"])
 
 
-@pytest.mark.parametrize("path", [p for p in VALID if _type(p) in ("post", "influencer", "contract")], ids=lambda p: p.stem)
+ID_FIELD = {"post": "post_id", "influencer": "influencer_id", "contract": "contract_id"}
+
+
+@pytest.mark.parametrize("path", [p for p in VALID if _type(p) in ID_FIELD], ids=lambda p: p.stem)
 def test_valid_examples_of_aggregator_topics_decode_into_a_batch(path):
     topic = topics.ROUTES[_type(path)][0]
     batch = Batch()
     batch.add(decode_record(topic, path.read_bytes(), "INR"))
-    assert len(batch) == 1
+    stored = {"post": batch.posts, "influencer": batch.influencers, "contract": batch.contracts}[_type(path)]
+    field = ID_FIELD[_type(path)]
+    assert len(batch) == 1 and stored[0][field] == json.loads(path.read_text())[field]
 
 
 def test_wrong_currency_is_refused_with_advice():

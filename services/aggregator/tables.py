@@ -1,6 +1,8 @@
-"""The reporting contract's tables as SQLAlchemy Core objects (created by the Alembic migrations)."""
-from sqlalchemy import (ARRAY, JSON, BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, Numeric,
+"""The reporting contract's tables as SQLAlchemy Core objects (created by the Alembic migrations, which take this
+metadata as their target_metadata; tests/integration/test_table_definitions.py checks the two agree)."""
+from sqlalchemy import (ARRAY, BigInteger, Boolean, Column, Computed, Date, DateTime, Integer, MetaData, Numeric,
                         Table, Text)
+from sqlalchemy.dialects.postgresql import JSONB
 
 MONEY = Numeric(20, 4)
 metadata = MetaData()
@@ -36,7 +38,7 @@ attributed_orders = Table(
     Column("placed_at", DateTime(timezone=True), nullable=False), Column("day", Date, nullable=False),
     Column("rule", Text, nullable=False), Column("contract_id", Text), Column("click_id", Text),
     Column("platform", Text, nullable=False), Column("counts_order", Boolean, nullable=False),
-    Column("touchpoints", JSON))  # migration 0009: the order's journey, oldest first
+    Column("touchpoints", JSONB))  # migration 0009: the order's journey, oldest first
 
 refunds = Table(
     "refunds", metadata,
@@ -69,7 +71,8 @@ rolling_sums = Table(
     Column("revenue", MONEY, nullable=False), Column("incremental_revenue", Numeric, nullable=False),
     Column("spend", MONEY, nullable=False), Column("posts", Integer, nullable=False),
     Column("reach", BigInteger, nullable=False), Column("likes", BigInteger, nullable=False),
-    Column("comments", BigInteger, nullable=False))
+    Column("comments", BigInteger, nullable=False),
+    Column("roas", Numeric, Computed("ratio(revenue, spend)", persisted=True)))  # 0008: what the ranked panels sort on
 
 daily_totals = Table(  # influencer_daily per category instead of influencer (migration 0008, board_totals.py)
     "daily_totals", metadata,

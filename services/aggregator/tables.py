@@ -1,7 +1,7 @@
 """The reporting contract's tables as SQLAlchemy Core objects (created by the Alembic migrations, which take this
 metadata as their target_metadata; tests/integration/test_table_definitions.py checks the two agree)."""
 from sqlalchemy import (ARRAY, BigInteger, Boolean, Column, Computed, Date, DateTime, Integer, MetaData, Numeric,
-                        Table, Text)
+                        Table, Text, text)
 from sqlalchemy.dialects.postgresql import JSONB
 
 MONEY = Numeric(20, 4)
@@ -128,3 +128,40 @@ source_offsets = Table(  # where each source partition's facts end (migration 00
     Column("consumer", Text, primary_key=True), Column("topic", Text, primary_key=True),
     Column("partition", Integer, primary_key=True), Column("next_offset", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False))
+
+# What the reports and the alerts read beside the facts (migrations 0001, 0002, 0004, 0008): declared so that every
+# table has one definition the migrated database is checked against (test_table_definitions.py).
+app_config = Table(  # key → value: business_tz, incremental_baseline, underperforming_min_spend
+    "app_config", metadata,
+    Column("key", Text, primary_key=True), Column("value", Text, nullable=False))
+
+brand_config = Table(  # per-brand incremental baseline (0 ≤ x ≤ 1, checked in Postgres)
+    "brand_config", metadata,
+    Column("brand", Text, primary_key=True), Column("incremental_baseline", Numeric(6, 4), nullable=False))
+
+rolling_state = Table(  # one row: the business day the rolling windows end on
+    "rolling_state", metadata,
+    Column("id", Boolean, primary_key=True), Column("as_of", Date, nullable=False))
+
+contract_rates = Table(  # each influencer's rates per brand, for the payout comparison (board_totals.DEFINITIONS)
+    "contract_rates", metadata,
+    Column("influencer_id", Text, primary_key=True), Column("brand", Text, primary_key=True),
+    Column("basis", Text, nullable=False), Column("post_rate", Numeric), Column("order_rate", Numeric),
+    Column("rs_rate", Numeric))
+
+roas_alerts = Table(  # fired and resolved ROAS-drop alerts (services/alerts/store.py)
+    "roas_alerts", metadata,
+    Column("alert_id", BigInteger, primary_key=True), Column("influencer_id", Text, nullable=False),
+    Column("brand", Text, nullable=False), Column("window_days", Integer, nullable=False),
+    Column("roas_before", Numeric), Column("roas_now", Numeric), Column("spend", MONEY, nullable=False),
+    Column("orders", Integer, nullable=False), Column("threshold", Numeric, nullable=False),
+    Column("drop_fraction", Numeric, nullable=False), Column("reason", Text, nullable=False),
+    Column("fired_at", DateTime(timezone=True), nullable=False), Column("resolved_at", DateTime(timezone=True)),
+    Column("resolved_roas", Numeric), Column("resolved_reason", Text))
+
+alert_outbox = Table(  # alert events waiting for delivery to hk.alerts (written with the alert, in its transaction)
+    "alert_outbox", metadata,
+    Column("event_id", Text, primary_key=True), Column("influencer_id", Text, nullable=False),
+    Column("payload", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("published_at", DateTime(timezone=True)))

@@ -60,7 +60,7 @@ def _topics(args) -> None:
 
 
 def _openapi(args) -> None:
-    from .ingest.openapi_doc import openapi_document
+    from .ingest.app import openapi_document
     text = json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n"
     if args.output:
         Path(args.output).write_text(text)

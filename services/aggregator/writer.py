@@ -61,7 +61,7 @@ def write_batch(engine: Engine, batch: Batch, calendar: Calendar, alerts: AlertC
         totals.write(conn)
         as_of = apply_rolling(conn, deltas, totals.categories)
         if alerts is not None and as_of is not None:
-            for action, n in detect(conn, deltas, as_of, alerts).items():
+            for action, n in detect(conn, deltas.rows, as_of, alerts).items():
                 outcome[f"roas_alerts.{action}"] += n
     return outcome
 

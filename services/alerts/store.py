@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import Connection, text
 
-from ..aggregator.batch import Deltas
 from .detector import Verdict, Window, evaluate
 from .thresholds import AlertConfig
 
@@ -25,14 +25,19 @@ OPEN = text("""SELECT influencer_id, brand, alert_id FROM roas_alerts WHERE reso
                ORDER BY 1, 2 FOR UPDATE""")
 
 
-def touched(deltas: Deltas, as_of: date) -> list[tuple[str, str]]:
+# a batch's influencer_daily deltas: (day, influencer, brand, platform) → measures changed (aggregator.batch.Deltas.rows;
+# taken as a mapping so that alerts does not import the aggregator, which imports alerts)
+DailyDeltas = Mapping[tuple[date, str, str, str], Mapping[str, object]]
+
+
+def touched(deltas: DailyDeltas, as_of: date) -> list[tuple[str, str]]:
     """Pairs whose current or previous 7-day window this batch changed."""
     start = as_of - timedelta(days=2 * WINDOW)
-    return sorted({(inf, brand) for (day, inf, brand, _), m in deltas.rows.items()
+    return sorted({(inf, brand) for (day, inf, brand, _), m in deltas.items()
                    if start < day <= as_of and ({"revenue", "spend", "orders"} & set(m))})
 
 
-def detect(conn: Connection, deltas: Deltas, as_of: date, config: AlertConfig) -> Counter:
+def detect(conn: Connection, deltas: DailyDeltas, as_of: date, config: AlertConfig) -> Counter:
     """Alerts fired and resolved, by action (counted by the caller once the transaction commits)."""
     changed: Counter = Counter()
     pairs = touched(deltas, as_of)

@@ -187,3 +187,8 @@ def _declare_bearer_auth(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi
+
+
+def openapi_document() -> dict:
+    """The document the ingest serves (committed as services/ingest/openapi.json, checked by a test)."""
+    return create_app(Settings(env="dev")).openapi()

@@ -62,10 +62,3 @@ SHOPIFY_RESPONSES = {
     422: {"description": "The mapped events are invalid (for example a shop in another currency); none accepted", "content": _JSON_ERRORS},
     503: {"description": "Kafka did not acknowledge, or the pipeline is too far behind; Shopify will retry", "content": _JSON_ERRORS},
 }
-
-
-def openapi_document() -> dict:
-    """The document the ingest serves (committed as services/ingest/openapi.json, checked by a test)."""
-    from ..common.settings import Settings
-    from .app import create_app
-    return create_app(Settings(env="dev")).openapi()

@@ -11,8 +11,9 @@ demo: $(STAMP)  ## the whole pipeline with a storefront simulator, on embedded s
 test: $(STAMP)  ## unit and integration tests on real Apache Kafka 4.x and PostgreSQL
 	$(VENV)/bin/pytest tests $(ARGS)
 
-lint: $(STAMP)  ## ruff over the code, the benchmarks and the tests (rules in pyproject.toml)
+lint: $(STAMP)  ## ruff over the code, the benchmarks and the tests; mypy over services/ (both set in pyproject.toml)
 	$(VENV)/bin/ruff check services bench tests
+	$(VENV)/bin/mypy
 
 venv: $(STAMP)
 

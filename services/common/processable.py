@@ -69,7 +69,8 @@ def minor_unit(currency: str) -> Decimal:
 def problems(event: dict, policy: Policy | None, parse) -> list[tuple[str, str]]:
     """(field, message) for each thing the workers or Postgres could not take; the schema has passed.
     (A list built in place, not a generator: this runs for every event the ingest takes.)"""
-    kind, found = event["type"], []
+    kind = event["type"]
+    found: list[tuple[str, str]] = []
     low, high = policy.bounds() if policy else REPRESENTABLE
     for name in EVENT_TIMES[kind]:
         _time(event, name, parse, low, high, found)

@@ -4,6 +4,7 @@ the grouping timers shortened so a test does not wait minutes."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,7 +21,8 @@ BINARY = "prometheus-alertmanager"
 class AlertmanagerServer:
     def __init__(self, webhook_base: str, group_wait: str = "1s", group_interval: str = "2s") -> None:
         self.webhook_base, self.group_wait, self.group_interval = webhook_base, group_wait, group_interval
-        self.dir, self.proc = Path(tempfile.mkdtemp(prefix="hk-am-")), None
+        self.dir = Path(tempfile.mkdtemp(prefix="hk-am-"))
+        self.proc: subprocess.Popen | None = None
         self.port, self.cluster_port = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
 

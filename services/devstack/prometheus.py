@@ -3,6 +3,7 @@ loopback ports every second."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -20,7 +21,8 @@ class PrometheusServer:
                  rules: dict[str, str] | None = None) -> None:
         """``alertmanager``: host:port to send alerts to; ``alert_for``: shorten every alert's ``for:``;
         ``rules``: rule files (name → text) loaded instead of the deployed files of the same name."""
-        self.targets, self.dir, self.proc = targets, Path(tempfile.mkdtemp(prefix="hk-prom-")), None
+        self.targets, self.dir = targets, Path(tempfile.mkdtemp(prefix="hk-prom-"))
+        self.proc: subprocess.Popen | None = None
         self.alertmanager, self.alert_for, self.rules = alertmanager, alert_for, rules or {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"

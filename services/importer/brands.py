@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 
 from .mapping import Mapping
 
@@ -32,7 +33,7 @@ def named(rules: dict[str, str], text: str) -> str | None:
 
 
 class Brands:
-    def __init__(self, mapping: Mapping, given: list[str], tracking_rows: list[dict], known: set[str] = frozenset()) -> None:
+    def __init__(self, mapping: Mapping, given: list[str], tracking_rows: list[dict], known: AbstractSet[str] = frozenset()) -> None:
         self.mapping, self.given = mapping, given
         seen: dict[str, set[str]] = defaultdict(set)
         for row in tracking_rows:

@@ -27,7 +27,7 @@ BASIS_SYNONYMS = {"per_post": "post", "post_based": "post", "fixed": "post", "pe
                   "percentage": "revenue_share"}
 
 
-def key(text: str) -> str:
+def key(text: str | int) -> str:
     """A header or value as compared: lower case, runs of spaces as one underscore."""
     return "_".join(str(text).strip().lower().split())
 

@@ -141,7 +141,7 @@ def checked(event: dict, currency: str, renamed: dict | None = None) -> dict:
 
 
 def influencer(row: dict, tz: ZoneInfo, currency: str, platforms: Platforms = platform) -> list[dict]:
-    event = {"type": "influencer", "influencer_id": _id(row, "id"), "name": _text(row, "name"),
+    event: dict[str, object] = {"type": "influencer", "influencer_id": _id(row, "id"), "name": _text(row, "name"),
              "category": _text(row, "category"), "platform": platforms(row, "platform")}
     if _text(row, "gender"):
         event["gender"] = _text(row, "gender")

@@ -69,7 +69,7 @@ class EventProducer:
                 waiting[0] -= 1
                 last = waiting[0] == 0
             if last:
-                loop.call_soon_threadsafe(lambda: done.done() or done.set_result(None))
+                loop.call_soon_threadsafe(_finish, done)
 
         try:
             for event in events:
@@ -94,3 +94,9 @@ class EventProducer:
                 self._producer.flush(5)
                 self._stop.set()
                 self._producer = None
+
+
+def _finish(done) -> None:
+    """Resolves the batch's future once (a late callback after a timeout finds it done)."""
+    if not done.done():
+        done.set_result(None)

@@ -42,15 +42,15 @@ def _added(table: str) -> str:
 def statement(rollups: bool) -> str:
     """The facts inserted in key order (a replayed one does nothing), then, with ``rollups``, what was inserted,
     the batch's post spend under every model and the spend stored credits were repriced with (``changes``) added
-    to model_daily, to the windows ending
-    rolling_state.as_of (read FOR SHARE as rolling.py does: a refresh moving them waits for this transaction),
-    and to model_totals under each influencer's category as stored now, with the moved histories."""
+    to model_daily, to the windows ending rolling_state.as_of (read FOR SHARE as rolling.py does: a refresh moving
+    them waits for this transaction), and to model_totals under each influencer's category as stored now, with
+    the moved histories."""
     insert = insert_statement(t.model_credits, COLUMNS, ("source_kind", "source_id", "model", "influencer_id"), (), (),
                               KEYS + MEASURES if rollups else ("model",))
     if not rollups:
         return f"WITH inserted AS ({insert}) SELECT count(*) FROM inserted"
     names, measures = ", ".join(KEYS), ", ".join(MEASURES)
-    sums = lambda alias: ", ".join(f"sum({alias}{m})" for m in MEASURES)  # noqa: E731
+    sums = lambda alias: ", ".join(f"sum({alias}{m})" for m in MEASURES)
     totals = ", ".join(TOTAL_KEYS)
     return (f"WITH inserted AS ({insert}), "
             "state AS (SELECT as_of FROM rolling_state FOR SHARE), "

@@ -57,7 +57,9 @@ class Policy:
             return self._bounds_at(self.now)
         return self._bounds_at(datetime.now(timezone.utc))
 
-    @lru_cache(maxsize=4)  # noqa: B019 (one object per process, never freed anyway)  one request's many events share one now: its bounds are computed once
+    # one request's many events share one now: its bounds are computed once (noqa B019: one object per process,
+    # so the cache holding it alive frees nothing that would be freed)
+    @lru_cache(maxsize=4)  # noqa: B019
     def _bounds_at(self, now: datetime) -> tuple[datetime, datetime]:
         return max(self.earliest, REPRESENTABLE[0]), now + min(self.future, REPRESENTABLE[1] - now)
 

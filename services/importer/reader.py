@@ -43,7 +43,7 @@ def read(path: Path, table: str | None = None, mapped: dict[str, str] | None = N
                 out.append((line, *_unreadable(lines, header, exc)))
                 continue
             if any(v.strip() for v in values):
-                row = dict(zip(header, values, strict=False))  # a short or long row: validation names what is missing
+                row = dict(zip(header, values, strict=False))  # a row longer or shorter than the header: paired as far as both go
                 out.append((line, _not_utf8(row, r.COLUMNS[table]) or row, ",".join(values)))
 
 

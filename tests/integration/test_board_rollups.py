@@ -21,7 +21,7 @@ from services.common.db import make_engine
 from services.common.settings import Settings
 from services.reports.catalog import REPORTS, Filters, run
 
-from .test_reports import CONTRACTS, FACTS, INFLUENCERS, LATE, REFUNDS, T, TZ, at, batch, contract, day, line, post, refund
+from .report_facts import CONTRACTS, FACTS, INFLUENCERS, LATE, REFUNDS, T, TZ, at, batch, contract, day, line, post, refund
 
 pytestmark = pytest.mark.postgres
 BRANDS = ("Gritzo", "HKVitals", "MuscleBlaze")

@@ -28,7 +28,7 @@ from services.common.db import make_engine
 from services.common.settings import Settings
 from services.reports.catalog import FilterError, Filters, run
 
-from .test_reports import INFLUENCERS, TZ, at, batch, contract, day, line, post, refund
+from .report_facts import INFLUENCERS, TZ, at, batch, contract, day, line, post, refund
 
 pytestmark = pytest.mark.postgres
 TOUCHES = [{"influencer_id": "A", "at": at(2), "kind": "click"}, {"influencer_id": "C", "at": at(0), "kind": "coupon"}]

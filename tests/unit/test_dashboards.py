@@ -2,7 +2,6 @@
 every variable defined, every panel titled, described and with a unit."""
 import json
 import re
-from pathlib import Path
 
 import pytest
 import yaml
@@ -10,7 +9,8 @@ import yaml
 from services.dashboards.build import BOARDS, OUT, render, stale
 from services.dashboards.expand import panels
 
-PROVISIONING = Path(__file__).parents[2] / "deploy" / "grafana" / "provisioning" / "datasources" / "datasources.yaml"
+from .grafana_datasources import PROVISIONING
+
 BUILTIN = {"__all", "__timeFrom", "__timeTo", "__timeFilter", "__value", "__url_time_range", "__interval"}
 
 

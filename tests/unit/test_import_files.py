@@ -10,7 +10,7 @@ from services.common.settings import Settings
 from services.importer import run
 from services.importer.files import find
 
-from .test_import_rows import _Producer
+from .kafka_stand_in import _Producer
 
 TRACKING_HEADER = "source,campaign,influencer_id,user_id,product,brand,date,orders,revenue\n"
 

@@ -6,7 +6,7 @@ from services.common.settings import Settings
 from services.importer import run
 from services.importer.headers import normalised
 
-from .test_import_rows import _Producer
+from .kafka_stand_in import _Producer
 
 
 def sent(kind: str) -> list[dict]:

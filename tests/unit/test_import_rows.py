@@ -15,6 +15,8 @@ from services.common.settings import Settings
 from services.importer import run
 from services.importer.reader import read
 
+from .kafka_stand_in import _Producer
+
 TZ = ZoneInfo("Asia/Kolkata")
 TRACK = {"source": "Instagram", "campaign": "MB_summer", "influencer_id": "7", "user_id": "42", "product": "Whey",
          "brand": "MuscleBlaze", "date": "2025-06-01", "orders": "1", "revenue": "2499"}
@@ -168,27 +170,6 @@ def test_a_field_over_the_csv_limit_is_one_bad_row_and_the_next_rows_still_read(
     assert [line for line, _, _ in rows] == [2, after]
     assert isinstance(rows[0][1], r.RowError) and rows[0][1].column == "caption" and "longer than" in str(rows[0][1])
     assert rows[1][1]["url"] == "u3"
-
-
-class _Producer:
-    """Stands in for Kafka: keeps what was sent."""
-    sent: list[tuple[str, bytes, bytes]] = []
-
-    def __init__(self, **_):
-        _Producer.sent = []
-
-    def send(self, topic, key, value):
-        self.sent.append((topic, key, value))
-        return self
-
-    def get(self, timeout):
-        return None
-
-    def flush(self):
-        pass
-
-    def close(self, timeout):
-        pass
 
 
 def test_unreadable_rows_are_reported_and_dead_lettered_with_their_bytes(tmp_path: Path, monkeypatch):

@@ -11,24 +11,13 @@ from services.common.events import SCHEMA_DIR
 from services.common.settings import Settings
 from services.devstack.ports import free_port
 from services.ingest.app import create_app, openapi_document
-from services.ingest.producer import BrokerUnavailable, EventProducer
+from services.ingest.producer import EventProducer
+
+from .example_order import ORDER
+from .recording_producer import RecordingProducer
 
 AUTH = {"Authorization": "Bearer k1"}
-ORDER = json.loads((SCHEMA_DIR / "examples/order.v1/valid/coupon-order.json").read_text())
 POST = json.loads((SCHEMA_DIR / "examples/post.v1/valid/instagram-snapshot.json").read_text())
-
-
-class RecordingProducer:
-    def __init__(self, fail: bool = False):
-        self.sent, self.fail = [], fail
-
-    async def send_all(self, events):
-        if self.fail:
-            raise BrokerUnavailable("Kafka did not acknowledge")
-        self.sent.extend(events)
-
-    def close(self):
-        pass
 
 
 @pytest.fixture

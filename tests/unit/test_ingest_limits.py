@@ -22,7 +22,8 @@ from services.common.settings import Settings
 from services.devstack.ports import free_port, wait_port
 from services.ingest.app import create_app
 
-from .test_ingest_api import ORDER, RecordingProducer
+from .example_order import ORDER
+from .recording_producer import RecordingProducer
 
 SECRET = "limits-secret"
 HOOK = "/v1/webhooks/shopify/orders"

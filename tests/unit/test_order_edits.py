@@ -9,6 +9,8 @@ from services.attribution.attributor import Attributor
 from services.attribution.contracts import ContractIndex
 from services.common.settings import Settings
 
+from .counted_revenue import counted
+
 LINE_A = {"product": "Whey", "brand": "MuscleBlaze", "quantity": 1, "revenue": "100.00"}
 LINE_B = {"product": "Fish oil", "brand": "HKVitals", "quantity": 2, "revenue": "50.00"}
 LINE_C = {"product": "Creatine", "brand": "MuscleBlaze", "quantity": 1, "revenue": "30.00"}
@@ -23,13 +25,6 @@ def order(version: int | None, *lines: dict) -> dict:
 @pytest.fixture
 def attributor():
     return Attributor(Settings(env="dev"), ContractIndex(), {}, {}, {})
-
-
-def counted(records: list) -> Decimal:
-    """What the sink counts: every order line once, minus every refund line once (natural keys)."""
-    lines = {(r["order_id"], r["line_no"]): Decimal(r["revenue"]) for _, r in records if r["kind"] == "order_line"}
-    taken = {(r["refund_id"], r["line_no"]): Decimal(r["amount"]) for _, r in records if r["kind"] == "refund_line"}
-    return sum(lines.values(), Decimal(0)) - sum(taken.values(), Decimal(0))
 
 
 def test_a_removed_line_is_voided_and_the_order_counts_its_new_total(attributor):

@@ -81,7 +81,7 @@ def test_the_committed_alert_rules_are_generated_from_the_thresholds():
 def test_the_grafana_alerting_file_is_generated_and_points_at_provisioned_datasources():
     import yaml
     from services.alerts.rules import FOR, GRAFANA_OUT, render_grafana
-    from tests.unit.test_dashboards import PROVISIONING
+    from tests.unit.grafana_datasources import PROVISIONING
     assert GRAFANA_OUT.read_text() == render_grafana(), "run: hk alert-rules"
     [group] = yaml.safe_load(GRAFANA_OUT.read_text())["groups"]
     [rule] = group["rules"]

@@ -12,7 +12,7 @@ from services.common.events import decode, dumps, validate
 from services.common.settings import Settings
 from services.ingest.shopify import to_events
 
-from .test_order_edits import counted
+from .counted_revenue import counted
 
 PLACED = json.loads((Path(__file__).parents[1] / "fixtures" / "shopify" / "refund-with-tax-and-shipping.json").read_text())
 SHAKER = {"id": 13800000000699, "title": "Shaker 700ml", "vendor": "MuscleBlaze", "quantity": 1, "current_quantity": 1,

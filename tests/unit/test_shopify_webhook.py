@@ -14,7 +14,7 @@ from services.common.settings import Settings
 from services.ingest.app import create_app
 from services.ingest.shopify import to_events
 
-from .test_ingest_api import RecordingProducer
+from .recording_producer import RecordingProducer
 
 SECRET = "shpss_test_secret"
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "shopify"

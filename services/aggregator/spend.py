@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from ..common.contract_terms import in_force
+
 SPEND_QUANTUM = Decimal("0.0001")  # NUMERIC(20,4)
 
 
@@ -41,11 +43,9 @@ class Accrual:
 
 
 def applicable(contracts: list[dict], source: Source) -> dict | None:
-    """The influencer's contract for the brand valid at the source's moment; the latest-starting one wins."""
-    valid = [c for c in contracts
-             if c["influencer_id"] == source.influencer_id and c["brand"] == source.brand
-             and c["valid_from"] <= source.at and (c["valid_to"] is None or source.at < c["valid_to"])]
-    return max(valid, key=lambda c: (c["valid_from"], c["contract_id"]), default=None)
+    """The influencer's contract for the brand in force at the source's moment (contract_terms.py)."""
+    mine = (c for c in contracts if c["influencer_id"] == source.influencer_id and c["brand"] == source.brand)
+    return in_force(mine, source.at, lambda c: (c["valid_from"], c["valid_to"]))
 
 
 def accrue(contract: dict | None, source: Source) -> Accrual | None:

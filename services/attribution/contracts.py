@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
+from ..common.contract_terms import in_force
 from ..common.events import timestamp
 
 
@@ -40,12 +41,9 @@ class ContractIndex:
         return self._valid(self._links.get(code, ()), at)
 
     def _valid(self, ids, at: datetime) -> dict | None:
-        """The contract valid at ``at``; when several are, the one that started last."""
-        valid = [c for c in (self._by_id[i] for i in ids) if is_valid(c, at)]
-        return max(valid, key=lambda c: (timestamp(c["valid_from"]), c["contract_id"]), default=None)
+        return in_force((self._by_id[i] for i in ids), at, _terms)
 
 
-def is_valid(contract: dict, at: datetime) -> bool:
-    if timestamp(contract["valid_from"]) > at:
-        return False
-    return not contract.get("valid_to") or at < timestamp(contract["valid_to"])
+def _terms(contract: dict) -> tuple[datetime, datetime | None]:
+    """The event's times as given (text, parsed once per text by timestamp's cache)."""
+    return timestamp(contract["valid_from"]), timestamp(contract["valid_to"]) if contract.get("valid_to") else None

@@ -1,4 +1,4 @@
-"""Dead-letter records: what was wrong, where it came from, and the raw bytes to replay it."""
+"""Dead-letter records (schemas/dead-letter.v1.json): what was wrong, where it came from, and the raw bytes to replay it."""
 from __future__ import annotations
 
 import base64
@@ -20,7 +20,7 @@ def record(service: str, error: InvalidEvent | Exception, *, topic: str, partiti
     body: dict[str, Any] = {
         "service": service,
         "reason": reason,
-        "errors": [e.as_dict() for e in error.errors] if isinstance(error, InvalidEvent) else [{"field": "", "message": str(error)}],
+        "errors": _errors(error),
         "source": {"topic": topic, "partition": partition, "offset": offset},
         "key_b64": base64.b64encode(key).decode() if key is not None else None,
         # A dead letter must fit on the topic: a huge value is kept as its first bytes, its size and its digest
@@ -32,3 +32,10 @@ def record(service: str, error: InvalidEvent | Exception, *, topic: str, partiti
         "failed_at": datetime.now(timezone.utc).isoformat(),
     }
     return dumps(body)
+
+
+def _errors(error: InvalidEvent | Exception) -> list[dict[str, Any]]:
+    """At least one error, each with words (the contract's): a bare KeyError() or InvalidEvent(…, []) has none."""
+    if isinstance(error, InvalidEvent) and error.errors:
+        return [e.as_dict() for e in error.errors]
+    return [{"field": "", "message": str(error) or repr(error)}]

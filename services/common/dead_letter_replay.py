@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
+import logging
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -15,8 +15,11 @@ from datetime import datetime, timezone
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from . import topics
+from .events import InvalidEvent, read_record
 from .kafka_security import kafka_python
 from .settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,13 @@ class Letter:
         return f"{self.body.get('failed_at')}  {self.body.get('service')}  {self.body.get('reason')}  {self.source}  {first}"
 
 
+def parse(value: bytes | None, key: bytes | None = None) -> Letter:
+    """A record of hk.dead-letter as a Letter (its key is the failed record's), or InvalidEvent saying what keeps
+    it from being a dead letter of schemas/dead-letter.v1.json."""
+    body = read_record(value, "dead-letter")
+    return Letter(body, base64.b64decode(body["key_b64"]) if body["key_b64"] is not None else key)
+
+
 class Incomplete(RuntimeError):
     """The topic was not read to its end in time: a listing or replay of part of it would mislead."""
 
@@ -51,23 +61,23 @@ def read(settings: Settings, service: str | None = None, reason: str | None = No
         parts = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name) or ()]
         consumer.assign(parts)
         consumer.seek_to_beginning()
-        ends, out, give_up = consumer.end_offsets(parts), [], time.monotonic() + deadline_s
+        ends, out, foreign, give_up = consumer.end_offsets(parts), [], [], time.monotonic() + deadline_s
         while any(consumer.position(tp) < end for tp, end in ends.items()):
             if time.monotonic() > give_up:
                 raise Incomplete(f"{name} not read to its end within {deadline_s:.0f}s; nothing listed or replayed")
             batch = consumer.poll(timeout_ms=2000)
             for record in (r for records in batch.values() for r in records):
                 try:
-                    body = json.loads(record.value)
-                except ValueError:
-                    continue  # not a letter this service wrote
-                if not isinstance(body, dict) or "source" not in body:
+                    letter = parse(record.value, record.key)
+                except InvalidEvent as exc:
+                    foreign.append(f"{record.partition}@{record.offset}: {exc}")
                     continue
-                key = body.get("key_b64")
-                letter = Letter(body, base64.b64decode(key) if key else record.key)
                 if _matches(letter, service, reason, since):
                     out.append(letter)
-        return sorted(out, key=lambda letter: letter.body.get("failed_at") or "")
+        if foreign:  # said, not hidden: something else writes to the topic, or a letter was damaged
+            log.warning("%d record(s) on %s are not dead letters (schemas/dead-letter.v1.json) and are not listed; "
+                        "the first: %s", len(foreign), name, foreign[0])
+        return sorted(out, key=lambda letter: letter.body["failed_at"])
     finally:
         consumer.close()
 

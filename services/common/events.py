@@ -24,6 +24,8 @@ SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 MAX_DEPTH = 32  # no event nests deeper than 4; deeper input is refused before anything recurses into it
 EVENT_TYPES = ("influencer", "contract", "post", "click", "order", "refund")
 STOREFRONT_TYPES = ("click", "order", "refund")
+# the records our own services write to the internal topics (hk.attributions, hk.dead-letter, hk.alerts)
+INTERNAL_CONTRACTS = ("attribution", "dead-letter", "alert")
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,23 @@ def validate(event: Any, currency: str, policy: Policy | None = None, max_errors
     if errors:
         raise InvalidEvent(f"invalid_{event_type}", sorted(errors, key=lambda e: e.field))
     return canonical_money(event, currency)
+
+
+def conforms(record: Any, contract: str, max_errors: int = 100) -> list[FieldError]:
+    """What keeps ``record`` from meeting ``schemas/<contract>.v1.json``, explained as for events; [] if it does."""
+    return [] if _valid(record, contract) else _explain(record, contract, max_errors)
+
+
+def read_record(raw: bytes | None, contract: str) -> dict:
+    """A record of one of our own topics, decoded and checked against its contract (INTERNAL_CONTRACTS), or
+    InvalidEvent: ``undecodable``, or ``invalid_<contract>`` naming each field at fault."""
+    try:
+        record = loads(raw or b"")
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidEvent("undecodable", [FieldError("", f"not valid UTF-8 JSON: {exc}")]) from None
+    if errors := conforms(record, contract):
+        raise InvalidEvent(f"invalid_{contract.replace('-', '_')}", errors)
+    return record
 
 
 def _too_many_lines(event: dict) -> list[FieldError]:

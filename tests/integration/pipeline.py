@@ -1,6 +1,7 @@
 """A whole pipeline for one test module: own topics (prefix), own consumer groups, own database."""
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from pathlib import Path
@@ -66,3 +67,11 @@ def eventually(read, ok, timeout_s: float = 60.0, what: str = ""):
         if time.monotonic() > deadline:
             raise AssertionError(f"after {timeout_s:.0f}s: {what}\nlast seen {value!r}")
         time.sleep(0.1)
+
+
+def metric(pipeline: Pipeline, process: str, name: str, **labels) -> float:
+    text = httpx.get(f"http://127.0.0.1:{pipeline.services.metrics_port(process)}/metrics").text
+    want = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    pattern = rf"^{re.escape(name)}\{{{re.escape(want)}\}} (\S+)$" if labels else rf"^{re.escape(name)} (\S+)$"
+    found = re.search(pattern, text, re.M)
+    return float(found.group(1)) if found else 0.0

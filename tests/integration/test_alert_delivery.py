@@ -14,6 +14,7 @@ import pytest
 
 from services.common import topics
 from services.dashboards.build import render
+from services.dashboards.expand import targets
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -22,8 +23,7 @@ from services.common.db import sqlalchemy_url
 from .alerting import alerting_stack
 from .grafana import expand
 from .pipeline import Pipeline, eventually
-from .test_dashboard_queries import targets
-from .test_pipeline import read_topic
+from .topic_reader import read_topic
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.prometheus]
 

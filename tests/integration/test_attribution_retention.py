@@ -15,7 +15,8 @@ from services.common import topics
 from services.common.events import dumps
 
 from .pipeline import Pipeline, eventually
-from .test_pipeline import metric, read_topic
+from .pipeline import metric
+from .topic_reader import read_topic
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 

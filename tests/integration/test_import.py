@@ -13,7 +13,8 @@ from services.importer.run import import_dir
 from services.simulator.sample import write_sample
 
 from .pipeline import Pipeline, eventually
-from .test_pipeline import metric, read_topic
+from .pipeline import metric
+from .topic_reader import read_topic
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 

@@ -4,19 +4,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
 import time
 import uuid
 from datetime import date
 from decimal import Decimal
 
-import httpx
 import pytest
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer
 
 from services.common import topics
 
-from .pipeline import Pipeline, eventually
+from .pipeline import Pipeline, eventually, metric
+from .topic_reader import read_topic
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -77,14 +76,6 @@ def scenario(run: str):
     return [a, b], setup, events, expected
 
 
-def metric(pipeline: Pipeline, process: str, name: str, **labels) -> float:
-    text = httpx.get(f"http://127.0.0.1:{pipeline.services.metrics_port(process)}/metrics").text
-    want = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
-    pattern = rf"^{re.escape(name)}\{{{re.escape(want)}\}} (\S+)$" if labels else rf"^{re.escape(name)} (\S+)$"
-    found = re.search(pattern, text, re.M)
-    return float(found.group(1)) if found else 0.0
-
-
 def normalise(rows):
     return [tuple(Decimal(v).normalize() if isinstance(v, Decimal) else v for v in row) for row in rows]
 
@@ -143,19 +134,6 @@ def test_poison_messages_go_to_the_dead_letter_topic_and_the_next_event_is_proce
     raw = {base64.b64decode(d["value_b64"]) for d in mine}
     assert raw == {value for _, value in poison}
     assert all(d["source"]["offset"] is not None and d["errors"][0]["message"] for d in mine)
-
-
-def read_topic(bootstrap: str, topic: str, expect: int, timeout_s: float = 30) -> list[dict]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=1000)
-    parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
-    consumer.assign(parts)
-    consumer.seek_to_beginning(*parts)
-    records, deadline = [], time.monotonic() + timeout_s
-    while len(records) < expect and time.monotonic() < deadline:
-        for batch in consumer.poll(timeout_ms=500).values():
-            records += [json.loads(m.value) for m in batch]
-    consumer.close()
-    return records
 
 
 def test_aggregator_killed_mid_stream_counts_every_event_exactly_once(pipeline):
@@ -264,30 +242,37 @@ def test_money_as_javascript_sends_it_is_counted_rounded_and_impossible_times_ar
 
 def test_a_record_the_aggregator_cannot_write_is_dead_lettered_alone_and_the_rest_of_its_batch_is_written(pipeline):
     # Written straight onto hk.attributions, past the ingest and the attribution worker: a year-9999 time
-    # (OverflowError in the day arithmetic crashed the agent before) and a rule that breaks a CHECK constraint
-    # (Postgres refuses the whole transaction), between two good lines of the same batch.
+    # (OverflowError in the day arithmetic crashed the agent before), a rule the contract does not know, and a refund
+    # that breaks a CHECK constraint (Postgres refuses the whole transaction), between good lines of the same batch.
     run = uuid.uuid4().hex[:6]
     line = {"kind": "order_line", "line_no": 0, "customer_id": f"{run}-cus", "influencer_id": f"{run}-inf",
             "brand": "Gritzo", "product": "p", "quantity": 1, "revenue": "10.00", "placed_at": "2026-03-03T10:00:00Z",
             "rule": "explicit", "platform": "instagram", "counts_order": True}
+    # a refund of more than its line has: the contract allows the amount (the attribution worker never sends it), the
+    # table's CHECK (refunded <= revenue) does not
+    over = {"kind": "refund_line", "refund_id": f"{run}-r", "order_id": f"{run}-over", "line_no": 0, "brand": "Gritzo",
+            "influencer_id": f"{run}-inf", "amount": "999.00", "refunded_at": "2026-03-04T10:00:00Z"}
     records = [{**line, "order_id": f"{run}-good-1"}, {**line, "order_id": f"{run}-y9999", "placed_at": "9999-12-31T23:00:00-10:00"},
-               {**line, "order_id": f"{run}-rule", "rule": "guesswork"}, {**line, "order_id": f"{run}-good-2"}]
+               {**line, "order_id": f"{run}-rule", "rule": "guesswork"}, {**line, "order_id": f"{run}-over"}, over,
+               {**line, "order_id": f"{run}-good-2"}]
     producer = KafkaProducer(bootstrap_servers=pipeline.settings.kafka_bootstrap, acks="all", linger_ms=50)
     for record in records:
         producer.send(pipeline.settings.topic(topics.ATTRIBUTIONS), key=f"{run}-inf".encode(), value=json.dumps(record).encode())
     producer.flush()
     producer.close()
-    pipeline.wait_for("SELECT order_id FROM attributed_orders WHERE order_id LIKE :o ORDER BY 1",
-                      [(f"{run}-good-1",), (f"{run}-good-2",)], o=f"{run}-%")
+    pipeline.wait_for("SELECT order_id, refunded FROM attributed_orders WHERE order_id LIKE :o ORDER BY 1",
+                      [(f"{run}-good-1", 0), (f"{run}-good-2", 0), (f"{run}-over", 0)], o=f"{run}-%")
     dead = eventually(lambda: [d for d in read_topic(pipeline.settings.kafka_bootstrap, pipeline.settings.topic(topics.DEAD_LETTER),
                                                      expect=50, timeout_s=5)
                                if d["key_b64"] and base64.b64decode(d["key_b64"]) == f"{run}-inf".encode()],
-                      lambda d: len(d) >= 2, 60, "both bad records dead-lettered")
+                      lambda d: len(d) >= 3, 60, "the three bad records dead-lettered")
     by_order = {json.loads(base64.b64decode(d["value_b64"]))["order_id"]: d for d in dead}
-    assert set(by_order) == {f"{run}-y9999", f"{run}-rule"}
+    assert set(by_order) == {f"{run}-y9999", f"{run}-rule", f"{run}-over"} and len(dead) == 3
     assert by_order[f"{run}-y9999"]["reason"] == "invalid_attribution"
-    assert by_order[f"{run}-rule"]["reason"].startswith("processing_error:")
-    assert "rule" in by_order[f"{run}-rule"]["errors"][0]["message"]  # Postgres names the violated constraint
+    assert by_order[f"{run}-rule"]["reason"] == "invalid_attribution"  # the contract's rule enum: refused on reading
+    assert by_order[f"{run}-rule"]["errors"][0]["field"] == "rule"
+    assert by_order[f"{run}-over"]["reason"].startswith("processing_error:")
+    assert "attributed_orders" in by_order[f"{run}-over"]["errors"][0]["message"]  # Postgres names the violated CHECK
     assert all(d["service"] == "aggregator" and d["source"]["offset"] is not None for d in dead)
     # and the agent lives on: the next event is counted
     r = pipeline.post([{"type": "order", "order_id": f"{run}-after", "customer_id": f"{run}-cus", "placed_at": "2026-03-03T10:00:00Z",

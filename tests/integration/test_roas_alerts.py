@@ -12,6 +12,8 @@ from sqlalchemy import text
 from services.aggregator.batch import Batch, Calendar
 from services.aggregator.migrate import migrate
 from services.aggregator.writer import write_batch
+from services.alerts import subscriber
+from services.alerts.outbox import pending
 from services.alerts.thresholds import load
 from services.common.db import make_engine
 from services.common.settings import Settings
@@ -60,9 +62,10 @@ def alerts(engine):
 
 
 def outbox(engine):
-    with engine.connect() as conn:
-        return [(p["status"], p["influencer_id"], p["roas_now"]) for (p,) in
-                conn.execute(text("SELECT payload FROM alert_outbox ORDER BY created_at, event_id"))]
+    """What the outbox will publish on hk.alerts, as a subscriber decodes it (schemas/alert.v1.json)."""
+    events = [(event_id, subscriber.decode(value)) for event_id, _, value in pending(engine)]
+    assert all(event_id == e["event_id"] for event_id, e in events)
+    return [(e["status"], e["influencer_id"], e["roas_now"]) for _, e in events]
 
 
 def test_a_collapse_fires_once_recovery_resolves_and_noise_stays_quiet(engine):

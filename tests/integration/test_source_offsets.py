@@ -71,7 +71,7 @@ def test_a_worker_resumes_from_its_stored_offsets_even_when_the_groups_commit_sk
     from kafka.structs import OffsetAndMetadata
 
     from .pipeline import Pipeline, eventually
-    from .test_pipeline import metric
+    from .pipeline import metric
 
     # dynamic membership here, so that the stopped worker leaves the group and its commit can be moved
     p = Pipeline(kafka_bootstrap, postgres, tmp_path / "logs", HK_GROUP_INSTANCE_ID="", HK_LOG_LEVEL="INFO")

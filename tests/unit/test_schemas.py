@@ -11,7 +11,9 @@ from services.aggregator.records import decode_record
 from services.attribution.attributor import Attributor
 from services.attribution.contracts import ContractIndex
 from services.common import topics
-from services.common.events import EVENT_TYPES, SCHEMA_DIR, InvalidEvent, decode, schema
+from services.alerts import subscriber
+from services.common import dead_letter_replay
+from services.common.events import EVENT_TYPES, INTERNAL_CONTRACTS, SCHEMA_DIR, InvalidEvent, decode, schema
 from services.common.settings import Settings
 
 EXAMPLES = sorted((SCHEMA_DIR / "examples").glob("*/*/*.json"))
@@ -19,11 +21,27 @@ VALID = [p for p in EXAMPLES if p.parent.name == "valid"]
 INVALID = [p for p in EXAMPLES if p.parent.name == "invalid"]
 
 
+# the consumer side of each internal topic's contract: what its reader runs on the bytes
+CONSUMERS = {"attribution": lambda raw: decode_record(topics.ATTRIBUTIONS, raw, "INR"),
+             "dead-letter": lambda raw: dead_letter_replay.parse(raw).body,
+             "alert": subscriber.decode}
+
+
 def _type(path: Path) -> str:
     return path.parent.parent.name.split(".")[0]
 
 
-@pytest.mark.parametrize("event_type", EVENT_TYPES)
+def _consume(path: Path) -> dict:
+    reader = CONSUMERS.get(_type(path))
+    return reader(path.read_bytes()) if reader else decode(path.read_bytes(), "INR")
+
+
+def test_every_schema_file_is_a_known_contract_and_every_contract_has_its_reader():
+    assert sorted(p.name.split(".")[0] for p in SCHEMA_DIR.glob("*.v1.json")) == sorted(EVENT_TYPES + INTERNAL_CONTRACTS)
+    assert set(CONSUMERS) == set(INTERNAL_CONTRACTS)
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES + INTERNAL_CONTRACTS)
 def test_each_schema_is_draft_2020_12_with_valid_and_invalid_examples(event_type):
     Draft202012Validator.check_schema(schema(event_type))
     assert schema(event_type)["$schema"].endswith("2020-12/schema")
@@ -33,14 +51,19 @@ def test_each_schema_is_draft_2020_12_with_valid_and_invalid_examples(event_type
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
 def test_valid_example_passes(path):
-    assert decode(path.read_bytes(), "INR")["type"] == _type(path)
+    """Through its topic's reader: an event as the workers count it, an internal record as it was written."""
+    read = _consume(path)
+    if _type(path) in CONSUMERS:
+        assert read == json.loads(path.read_text())
+    else:
+        assert read["type"] == _type(path)
 
 
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
 def test_invalid_example_is_refused_with_a_field_and_a_message(path):
     with pytest.raises(InvalidEvent) as err:
-        decode(path.read_bytes(), "INR")
-    assert err.value.reason == f"invalid_{_type(path)}"
+        _consume(path)
+    assert err.value.reason == f"invalid_{_type(path).replace('-', '_')}"
     assert all(e.message for e in err.value.errors)
 
 

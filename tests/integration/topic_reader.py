@@ -1,0 +1,34 @@
+"""Reading a topic from its start in a test, each record through the consumer side of its topic's contract
+(schemas/*.v1.json): what the real services wrote must be what their readers accept."""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+
+from kafka import KafkaConsumer, TopicPartition
+
+from services.aggregator.records import decode_record
+from services.alerts import subscriber
+from services.common import dead_letter_replay, topics
+
+CONSUMERS: dict[str, Callable[[bytes], dict]] = {
+    topics.DEAD_LETTER: lambda value: dead_letter_replay.parse(value).body,
+    topics.ALERTS: subscriber.decode,
+    topics.ATTRIBUTIONS: lambda value: decode_record(topics.ATTRIBUTIONS, value, "INR"),
+}
+
+
+def read_topic(bootstrap: str, topic: str, expect: int, timeout_s: float = 30) -> list[dict]:
+    """At least ``expect`` records of ``topic`` (a prefixed name), or all there are when ``timeout_s`` ends."""
+    decode = next((f for name, f in CONSUMERS.items() if topic.endswith(name)), json.loads)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=1000)
+    parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+    consumer.assign(parts)
+    consumer.seek_to_beginning(*parts)
+    records, deadline = [], time.monotonic() + timeout_s
+    while len(records) < expect and time.monotonic() < deadline:
+        for batch in consumer.poll(timeout_ms=500).values():
+            records += [decode(m.value) for m in batch]
+    consumer.close()
+    return records

@@ -51,8 +51,8 @@ def sli(slo: str, window: str, s: Slos) -> str:
 
 
 def recording(s: Slos, scale: float) -> list[dict]:
-    rules = [{"record": "topic:hk_source_end_offsets:max",
-              "expr": 'max by (topic) (hk_source_end_offsets{service="aggregator"})'}]
+    rules: list[dict] = [{"record": "topic:hk_source_end_offsets:max",
+                          "expr": 'max by (topic) (hk_source_end_offsets{service="aggregator"})'}]
     for slo in TITLES:
         for w in s.windows():
             rules.append({"record": f"slo:sli_error:ratio_rate{duration(w)}", "expr": sli(slo, window(w, scale), s),

@@ -30,15 +30,16 @@ def bind(event) -> None:
 class TableView(MutableMapping):
     def __init__(self, table: MutableMapping) -> None:
         self.table = table
-        self.values: dict[Any, Any] = {}  # key → its value in this batch, or ABSENT
+        # key → its value in this batch, or ABSENT (not "values": that would hide Mapping.values())
+        self.current: dict[Any, Any] = {}
         self.dirty: dict[Any, Any] = {}   # key → the event whose partition it is written to
         self.journal: dict[Any, tuple] | None = None
         self.event = None
 
     def _load(self, key):
-        value = self.values.get(key, UNREAD)
+        value = self.current.get(key, UNREAD)
         if value is UNREAD:
-            value = self.values[key] = self.table.get(key, ABSENT)
+            value = self.current[key] = self.table.get(key, ABSENT)
         return value
 
     def __getitem__(self, key):
@@ -57,29 +58,29 @@ class TableView(MutableMapping):
 
     def __setitem__(self, key, value) -> None:
         self._remember(key)
-        self.values[key], self.dirty[key] = value, self.event
+        self.current[key], self.dirty[key] = value, self.event
 
     def __delitem__(self, key) -> None:
         self[key]  # KeyError when absent, as a dict
         self._remember(key)
-        self.values[key], self.dirty[key] = ABSENT, self.event
+        self.current[key], self.dirty[key] = ABSENT, self.event
 
     def __iter__(self) -> Iterator:
-        return (k for k, v in self.values.items() if v is not ABSENT)
+        return (k for k, v in self.current.items() if v is not ABSENT)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
     def _remember(self, key) -> None:
         if self.journal is not None and key not in self.journal:
-            self.journal[key] = (self.values.get(key, UNREAD), self.dirty.get(key, UNREAD))
+            self.journal[key] = (self.current.get(key, UNREAD), self.dirty.get(key, UNREAD))
 
     def begin(self, event) -> None:
         self.event, self.journal = event, {}
 
     def rollback(self) -> None:
         for key, (value, event) in (self.journal or {}).items():
-            for store, kept in ((self.values, value), (self.dirty, event)):
+            for store, kept in ((self.current, value), (self.dirty, event)):
                 if kept is UNREAD:
                     store.pop(key, None)
                 else:
@@ -90,13 +91,13 @@ class TableView(MutableMapping):
         """Write every changed key to its table, once; returns how many were written."""
         for key, event in self.dirty.items():
             bind_to(event)
-            value = self.values[key]
+            value = self.current[key]
             if value is ABSENT:
                 self.table.pop(key, None)
             else:
                 self.table[key] = value
         written = len(self.dirty)
-        self.values, self.dirty, self.journal = {}, {}, None
+        self.current, self.dirty, self.journal = {}, {}, None
         return written
 
 

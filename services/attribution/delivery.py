@@ -4,6 +4,8 @@ third of the worker's cost per order. Keys are partitioned as every other client
 (murmur2, the Java client's), so an influencer's records keep one partition and their order."""
 from __future__ import annotations
 
+from typing import Any
+
 from aiokafka.partitioner import DefaultPartitioner
 
 MAX_KEYS_CACHED = 200_000  # influencer ids (and one key per brand for unattributed lines): a bounded set
@@ -31,7 +33,8 @@ class RecordBatches:
         if partitions != self.partitions:  # the topic gained partitions: keys move, as with any Kafka client
             self.partition_of.clear()
             self.partitions = partitions
-        open_batches, sent = {}, []
+        open_batches: dict[int, Any] = {}  # partition → the batch being filled for it (aiokafka's BatchBuilder, untyped)
+        sent = []
         for key, value, seconds in records:
             timestamp = int(seconds * 1000) if seconds else None  # the builder takes milliseconds (its docstring says s)
             p = self._partition(key, partitions)

@@ -39,7 +39,7 @@ class Touch(NamedTuple):  # a tuple, not a frozen dataclass: made for every qual
 def touchpoints(order: dict, clicks: list[dict], contracts: ContractIndex, window: timedelta) -> list[Touch]:
     placed_at = timestamp(order["placed_at"])
     oldest, named = placed_at - window, order.get("click_id")
-    touches = []
+    touches: list[Touch] = []
     # a customer's clicks are kept oldest first (Attributor._click): read back from the newest, and stop at the
     # first one too old to have driven the order (a customer keeps up to 50, most of them past the window)
     for click in reversed(clicks):

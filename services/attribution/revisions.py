@@ -37,7 +37,7 @@ def revise(state: dict, order: dict) -> dict:
         else:
             unmatched.remove(same)
     first, counted = state["lines"][0], {line["brand"] for line in state["lines"]}
-    appended = []
+    appended: list[dict] = []
     for line in added:
         appended.append({**{k: first.get(k) for k in KEPT}, "line_no": len(state["lines"]) + len(appended),
                          "brand": line["brand"], "product": line["product"], "quantity": line["quantity"],

@@ -72,7 +72,7 @@ def _click(order, clicks, contracts, window, placed_at) -> Decision | None:
         return None
     named = next((c for c in clicks if c["click_id"] == order["click_id"] and timestamp(c["clicked_at"]) <= placed_at), None)
     influencer = click_influencer(named, contracts) if named else None
-    if influencer:
+    if named and influencer:  # no influencer without a named click
         return Decision("click", influencer, click_id=named["click_id"], platform=_platform(named.get("source"), order.get("utm_source")))
     return None
 

@@ -4,6 +4,7 @@ record and await the broker → acknowledge the batch."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, cast
 
 import faust
 
@@ -20,6 +21,11 @@ from .batch_state import BatchState, bind
 from .retention import Retention, never_seen
 from .contract_feed import ContractFeed
 from .delivery import RecordBatches
+
+if TYPE_CHECKING:
+    from faust.tables import TableManager
+    from faust.transport.consumer import Consumer
+    from faust.types import TP, EventT
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +67,7 @@ def build(settings: Settings) -> faust.App:
     def stored_offsets(tps) -> dict | None:
         """The stored offsets of partitions no batch has brought since they were assigned, once their tables are
         recovered: the catch-up seeks back a quiet partition whose reading began past them."""
-        recovery = app.tables.recovery
+        recovery = cast("TableManager", app.tables).recovery  # app.conf.TableManager: Faust's default, not replaced
         if recovery.in_recovery or not recovery.completed.is_set():
             return None
         found = {tp: offsets.get(offset_key(tp)) for tp in tps if tp.topic == storefront_name}
@@ -70,13 +76,14 @@ def build(settings: Settings) -> faust.App:
     def stored_offset(event) -> int | None:
         bind(event)
         stored = offsets.get(offset_key(event.message.tp))
-        return stored if stored is not None else app.consumer._committed_offset.get(event.message.tp)
+        # every Faust transport's consumer is a faust.transport.consumer.Consumer, which keeps _committed_offset
+        return stored if stored is not None else cast("Consumer", app.consumer)._committed_offset.get(event.message.tp)
 
     async def attribute_batch(events) -> None:
         """Decide every event with the pure rules over one batch's view of the tables, write each changed key
         once, then send every record and wait for the broker to acknowledge them all; then store where the
         batch ends."""
-        first = {}
+        first: dict[TP, EventT] = {}
         for event in events:
             first.setdefault(event.message.tp, event)
         todo = progress.sort(events, start_of=lambda tp: stored_offset(first[tp]))
@@ -114,8 +121,8 @@ def build(settings: Settings) -> faust.App:
         state.flush()
         where = f"{len(out)} attribution records of a {len(events)}-event batch"
         await retrying(where, lambda: deliver(out))
-        for event, exc in failed:
-            await dead_letters.send(event, exc)
+        for event, error in failed:
+            await dead_letters.send(event, error)
         for tp, event in last.items():  # every record and dead letter of the batch is delivered: move on
             bind(event)
             offsets[offset_key(tp)] = event.message.offset + 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 import faust
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -21,12 +22,13 @@ LAG_EVERY_S = 5.0
 def make_app(service: str, settings: Settings, web_port: int) -> faust.App:
     if settings.data_dir:
         Path(settings.data_dir).mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
+    datadir: dict[str, Any] = {"datadir": f"{settings.data_dir}/{{conf.name}}"} if settings.data_dir else {}
     app = faust.App(
         f"{settings.app_id}-{service}",
         broker=f"kafka://{settings.kafka_bootstrap}",
         broker_credentials=faust_credentials(settings),
         store=settings.table_store,
-        **({"datadir": f"{settings.data_dir}/{{conf.name}}"} if settings.data_dir else {}),
+        **datadir,
         topic_partitions=settings.partitions,
         topic_replication_factor=1,
         web_host=settings.web_host,
@@ -114,8 +116,9 @@ async def group_committed(app: faust.App, tps) -> dict:
     """The consumer group's committed offsets of ``tps`` as the broker holds them now (None where it holds
     none), read in the thread that owns Faust's aiokafka consumer; Faust's own record of them is filled only
     when its recovery has sought, which may come after the assignment signal."""
-    from faust.transport.drivers.aiokafka import ensure_aiokafka_TP
-    thread = app.consumer._thread
+    from faust.transport.drivers.aiokafka import Consumer, ensure_aiokafka_TP
+    # a kafka:// broker (make_app's) gives the app the aiokafka driver's Consumer, the one with a consumer thread
+    thread = cast(Consumer, app.consumer)._thread
     consumer = thread._ensure_consumer()
 
     async def read() -> dict:

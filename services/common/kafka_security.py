@@ -37,7 +37,7 @@ def librdkafka(s: Settings) -> dict:
     """confluent-kafka configuration entries (librdkafka's names)."""
     if s.kafka_security_protocol == "PLAINTEXT":
         return {}
-    conf = {"security.protocol": s.kafka_security_protocol}
+    conf: dict[str, str] = {"security.protocol": s.kafka_security_protocol}
     if "SSL" in s.kafka_security_protocol:
         conf |= {k: v for k, v in (("ssl.ca.location", s.kafka_ssl_cafile), ("ssl.certificate.location", s.kafka_ssl_certfile),
                                    ("ssl.key.location", s.kafka_ssl_keyfile)) if v}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from grafana_foundation_sdk.builders import barchart, common, dashboard as db, piechart, stat, table, timeseries
 from grafana_foundation_sdk.models import common as cm
+from grafana_foundation_sdk.models import dashboard as dm
 
 from ..attribution.models import MODELS
 from .parts import (CURRENCY, alert_annotation, ENGAGEMENT_CLASSES, FILTER_VARIABLES, FILTERS, RATIO, ROAS_CLASSES, Sql, classed,
@@ -55,7 +56,7 @@ def build() -> db.Dashboard:
     d = d.with_panel(
         barchart.Panel().title("Top influencers by ROAS").description("The ten best ROAS under the filters.")
         .unit(RATIO).height(9).span(12).x_field("influencer").orientation(cm.VizOrientation.HORIZONTAL)
-        .thresholds(ROAS_CLASSES).color_scheme(db.FieldColor().mode("thresholds"))
+        .thresholds(ROAS_CLASSES).color_scheme(db.FieldColor().mode(dm.FieldColorModeId.THRESHOLDS))
         .with_target(Sql(f"SELECT coalesce(name, influencer_id) AS influencer, roas "
                          f"FROM report_top_influencers({FILTERS}, p_limit => 10)")))
     d = d.with_panel(

@@ -95,6 +95,11 @@ def apply(api: GrafanaApi, changes: list[tuple[Change, dict]]) -> None:
 def connect(url: str) -> GrafanaApi:
     """Credentials from the environment only: GRAFANA_TOKEN, or GRAFANA_USER and GRAFANA_PASSWORD."""
     token, user, password = (os.environ.get(k) for k in ("GRAFANA_TOKEN", "GRAFANA_USER", "GRAFANA_PASSWORD"))
-    if not token and not (user and password):
+    credential: str | tuple[str, str]
+    if token:
+        credential = token
+    elif user and password:
+        credential = (user, password)
+    else:
         raise SystemExit("hk grafana-push: set GRAFANA_TOKEN, or GRAFANA_USER and GRAFANA_PASSWORD")
-    return GrafanaApi.from_url(url, credential=token or (user, password), timeout=10)
+    return GrafanaApi.from_url(url, credential=credential, timeout=10)

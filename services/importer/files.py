@@ -18,16 +18,16 @@ class Found:
 def find(directory: Path | None, given: dict[str, Path | None] | None = None) -> Found:
     """The file of each table: ``given`` first, else ``<table>.csv`` in ``directory``, else the one CSV whose name
     starts with the table's (``tracking_data.csv``); two such candidates are an error that names them."""
-    given = {t: Path(p) for t, p in (given or {}).items() if p}
-    for table, path in given.items():
+    named = {t: Path(p) for t, p in (given or {}).items() if p}
+    for table, path in named.items():
         if not path.is_file():
             raise SystemExit(f"hk import: --{table[:-4]} {path}: no such file")
     csvs = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() == ".csv") if directory else []
-    taken = set(given.values())
-    found = {}
+    taken = set(named.values())
+    found: dict[str, Path] = {}
     for table in TABLES:
-        if table in given:
-            found[table] = given[table]
+        if table in named:
+            found[table] = named[table]
             continue
         stem = table[:-4]
         free = [p for p in csvs if p not in taken]

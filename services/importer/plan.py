@@ -56,16 +56,20 @@ def make_plan(settings: Settings, directory: Path | None, given: dict[str, Path 
     dicts = {t: [row for _, row, _ in rows if isinstance(row, dict)] for t, rows in tables.items()}
     filler = Brands(mapping, brands or [], dicts.get("tracking.csv", []),
                     {b for row in dicts.get("posts.csv", []) if (b := (row.get("brand") or "").strip())})
-    no_brand = {t: _fill_brands(filler, tables.get(t, []), plan.files.get(t)) for t in ("posts.csv", "tracking.csv")}
+    no_brand = {t: _fill_brands(filler, tables[t], plan.files[t]) if t in tables else {}
+                for t in ("posts.csv", "tracking.csv")}
     # a payouts row names no brand: it pays for the influencer's posts and orders of every brand of the import
     contract_brands = sorted({*(brands or []), *(row["brand"] for t in no_brand for row in dicts.get(t, []) if row.get("brand"))})
     build = Builder(tz, currency, r.Platforms(settings.platforms, mapping), mapping, contract_brands,
                      datetime.fromisoformat(valid_from).replace(tzinfo=tz).isoformat())
     refused: dict[str, str] = {}  # influencer id → where and why its row was refused
     superseded = _superseded(tables.get("payouts.csv", []))
-    imported, payouts = checks.Imported(), []
+    imported = checks.Imported()
+    payouts: list[dict] = []  # the payouts rows warn() collects, reconciled in _totals
     for table, rows in tables.items():
-        report, seen, orders_by_line = plan.files[table], {}, {}
+        report = plan.files[table]
+        seen: dict[tuple[str, ...], int] = {}  # a row's identity → how many equal rows so far (Builder)
+        orders_by_line: dict[int, int] = {}
         for line, row, raw in rows:
             report.rows += 1
             try:
@@ -114,7 +118,7 @@ def _superseded(rows: list) -> dict[int, str]:
             and last[iid] != line}
 
 
-def _fill_brands(filler: Brands, rows: list, report: FileReport | None) -> dict[int, str]:
+def _fill_brands(filler: Brands, rows: list, report: FileReport) -> dict[int, str]:
     """Gives each row without a brand the one ``filler`` finds, counting where brands came from; returns
     line → why there is none, for the rows left without."""
     missing = {}

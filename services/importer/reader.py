@@ -32,7 +32,7 @@ def read(path: Path, table: str | None = None, mapped: dict[str, str] | None = N
         missing = [c for c in r.COLUMNS[table] if c not in header and c not in r.OPTIONAL]
         if missing:
             return [], missing, unread
-        out = []
+        out: Rows = []
         while True:
             line = lines.start_record()  # a record may span lines (quoted newlines)
             try:
@@ -51,7 +51,8 @@ class _Lines:
     """The file's lines for csv.reader, numbered, keeping those of the record being read."""
 
     def __init__(self, f) -> None:
-        self.f, self.number, self.record = f, 0, []
+        self.f, self.number = f, 0
+        self.record: list[str] = []
 
     def __iter__(self):
         return self
@@ -121,8 +122,8 @@ def _unreadable(lines: _Lines, header: list[str], exc: csv.Error) -> tuple[r.Row
     raw, shape, ended = "".join(lines.record), _RecordShape(), False
     for text in lines.record:
         ended = shape.feed(text)
-    while not ended and (text := lines.skip()) is not None:
-        ended = shape.feed(text)
+    while not ended and (rest := lines.skip()) is not None:
+        ended = shape.feed(rest)
     if shape.long_field is None:
         return r.RowError("", f"unreadable row: {exc}"), raw
     column = header[shape.long_field] if shape.long_field < len(header) else f"column {shape.long_field + 1}"

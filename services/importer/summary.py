@@ -57,6 +57,7 @@ def _grouped(kind: str, findings: list) -> list[str]:
 def _totals(f: FileReport) -> list[str]:
     if f.stated is None:
         return []
+    assert f.imported is not None, "plan._totals sets a file's imported total with its stated one"
     what, how = ("revenue", "imported") if f.table == "tracking.csv" else ("payouts", "derived from the imported posts and orders")
     return [f"  {what}: the file states {_money(f.stated)}; {how}: {_money(f.imported)}"
             + (f" (difference {_money(f.stated - f.imported)})" if f.stated != f.imported else "")]
@@ -80,7 +81,7 @@ def write_reports(plan: Plan, directory: Path) -> list[Path]:
     if "payouts.csv" in plan.files:
         written.append(directory / "reconciliation.csv")
         with written[1].open("w", newline="", encoding="utf-8") as out:
-            w = csv.DictWriter(out, checks.RECONCILIATION)
-            w.writeheader()
-            w.writerows({k: cell(p[k]) for k in checks.RECONCILIATION} for p in plan.reconciliation)
+            dw = csv.DictWriter(out, checks.RECONCILIATION)
+            dw.writeheader()
+            dw.writerows({k: cell(p[k]) for k in checks.RECONCILIATION} for p in plan.reconciliation)
     return written

@@ -3,7 +3,7 @@
 import math
 import time
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -20,6 +20,10 @@ from .producer import BrokerUnavailable, EventProducer
 from .rate_limit import RateLimiter
 from .refusal import Refused, answer, install
 from .shopify import ShopifyPayloadError, to_events, verified
+
+# FastAPI's type for ``responses``; openapi_doc's tables are dicts of that shape keyed by int status codes only
+# (dict is invariant in its key, hence the casts below; FastAPI only reads them)
+_Responses = dict[int | str, dict[str, Any]]
 
 
 def create_app(settings: Settings, producer: EventProducer | None = None) -> FastAPI:
@@ -47,7 +51,7 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
     async def healthz() -> dict:  # async: a sync handler would wait for a thread-pool hop
         return {"status": "ok", "service": "ingest"}
 
-    @app.post("/v1/events", status_code=202, tags=["events"], openapi_extra=events_request(settings.currency, settings.max_order_lines, settings.platforms), responses=EVENTS_RESPONSES)
+    @app.post("/v1/events", status_code=202, tags=["events"], openapi_extra=events_request(settings.currency, settings.max_order_lines, settings.platforms), responses=cast(_Responses, EVENTS_RESPONSES))
     async def post_events(key: Annotated[bytes, Depends(key_of)], events: Annotated[list, Depends(events_of)]) -> JSONResponse:
         wait = limiter.take(key, len(events))
         if wait == math.inf:
@@ -93,7 +97,7 @@ def create_app(settings: Settings, producer: EventProducer | None = None) -> Fas
                     "worker is slow); nothing was accepted, retry later", "5")
         return None
 
-    @app.post("/v1/webhooks/shopify/orders", tags=["webhooks"], responses=SHOPIFY_RESPONSES,
+    @app.post("/v1/webhooks/shopify/orders", tags=["webhooks"], responses=cast(_Responses, SHOPIFY_RESPONSES),
               summary="Shopify orders/create and orders/updated webhooks (signed)", description=SHOPIFY_DESCRIPTION)
     async def shopify_orders(request: Request) -> JSONResponse:
         if secret is None:
@@ -131,7 +135,7 @@ def _declare_bearer_auth(app: FastAPI) -> None:
             app.openapi_schema = doc
         return app.openapi_schema
 
-    app.openapi = openapi
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the generated schema
 
 
 def openapi_document() -> dict:

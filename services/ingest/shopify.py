@@ -108,7 +108,7 @@ def _lines(order: dict, refunded: dict[str, int] | None) -> tuple[list[dict], li
         if refunded is not None and item.get("current_quantity") is not None:
             current = _whole_number(item["current_quantity"], f"{path}.current_quantity")
             item_id = _identifier(item["id"], f"{path}.id") if item.get("id") is not None else None
-            quantity = min(placed, current + refunded.get(item_id, 0))
+            quantity = min(placed, current + (refunded.get(item_id, 0) if item_id is not None else 0))
         if quantity == 0:  # removed from the order, or a zero line such as a note
             continue
         allocations = _items(item.get("discount_allocations"), f"{path}.discount_allocations")
@@ -135,7 +135,8 @@ def _landing(order: dict) -> dict:
     picked = {"utm_source": query.get("utm_source"), "utm_campaign": query.get("utm_campaign"),
               "click_id": query.get("hk_click")}
     found = {k: v[0][:128] for k, v in picked.items() if v and v[0]}
-    if "click_id" in found and not CLICK_ID.fullmatch(picked["click_id"][0]):
+    clicks = picked["click_id"]  # in found only if it has a first value
+    if "click_id" in found and clicks and not CLICK_ID.fullmatch(clicks[0]):
         del found["click_id"]  # a mangled click id credits nobody; refusing it would lose the whole order
     return found
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import cast
 
 from ..common.processable import is_utf8
 
@@ -72,7 +73,8 @@ def _money(value: object, path: str) -> Decimal:
             pass
     if amount is None or not amount.is_finite() or not 0 <= amount < MAX_AMOUNT:  # NaN, Infinity, 1e999999, -5
         raise _bad(path, "an amount from 0 to 10^12", value)
-    return amount.quantize(Decimal("0.0001")) if amount.as_tuple().exponent < -4 else amount
+    exponent = cast(int, amount.as_tuple().exponent)  # an int for every finite amount ("n", "N", "F" are NaN, Infinity)
+    return amount.quantize(Decimal("0.0001")) if exponent < -4 else amount
 
 
 def _shop_money(source: object, key: str, path: str) -> Decimal:

@@ -79,7 +79,7 @@ def statement(report: Report, f: Filters):
         raise FilterError(f"limit must be 0 or more, got {f.limit}")
     if f.date_from and f.date_to and f.date_from > f.date_to:
         raise FilterError(f"date_from {f.date_from} is after date_to {f.date_to}")
-    params = {"p_brands": f.brands or None, "p_categories": f.categories or None}
+    params: dict[str, object] = {"p_brands": f.brands or None, "p_categories": f.categories or None}
     if report.dated:
         params |= {"p_from": f.date_from, "p_to": f.date_to, "p_platforms": [p.lower() for p in f.platforms] or None}
     if report.limit and f.limit is not None:

@@ -19,7 +19,7 @@ TITLE = {"instagram": "Instagram", "youtube": "YouTube", "twitter": "Twitter"}
 def sample_tables(days: int = 90, end: date | None = None, seed: int = 7, tz: str = "Asia/Kolkata") -> dict[str, list[dict]]:
     world, rng = World(seed=seed), random.Random(seed)
     end = end or datetime.now(ZoneInfo(tz)).date()
-    deals = {}
+    deals: dict[str, dict] = {}  # influencer id → its basis, rate and brands
     for c in world.contracts:
         deals.setdefault(c["influencer_id"], {"basis": c["basis"], "rate": Decimal(c["rate"]), "brands": []})["brands"].append(c["brand"])
     influencers = [{"id": i["influencer_id"], "name": i["name"], "category": i["category"], "gender": i["gender"],

@@ -23,12 +23,12 @@ class World:
         self.rng = random.Random(seed)
         self.prefix = prefix
         self.seq = 0
-        self.influencers = [{
+        self.influencers: list[dict] = [{
             "type": "influencer", "influencer_id": f"{prefix}-inf-{i:03d}", "name": f"{prefix}_creator_{i}",
             "category": CATEGORIES[i % len(CATEGORIES)], "gender": self.rng.choice(["Female", "Male"]),
             "follower_count": self.rng.randint(20_000, 2_000_000), "platform": PLATFORMS[i % len(PLATFORMS)],
         } for i in range(influencers)]
-        self.contracts = []
+        self.contracts: list[dict] = []
         for i, inf in enumerate(self.influencers):
             # like the seed's payouts: one basis and rate per influencer, for each brand it works with
             basis = BASES[i % len(BASES)]
@@ -88,7 +88,7 @@ class World:
 
     def _refund(self, now: datetime) -> dict:
         order = self.rng.choice(self.recent_orders)
-        total = sum(Decimal(ln["revenue"]) for ln in order["lines"])
+        total = sum((Decimal(ln["revenue"]) for ln in order["lines"]), Decimal(0))
         return {"type": "refund", "refund_id": self._id("ref"), "order_id": order["order_id"],
                 "customer_id": order["customer_id"], "amount": str((total / 2).quantize(Decimal("0.01"))),
                 "refunded_at": now.isoformat()}

@@ -20,10 +20,10 @@ from decimal import Decimal
 from sqlalchemy import Connection
 
 from ..common.events import FieldError, dumps
+from .handlers.platform import booked_platform
 from .model_rollups import DROP_EMPTY, statement
 from .spend import Source, accrue, applicable
 
-UNKNOWN_PLATFORM = "unknown"
 SHARE = Decimal("1e-12")
 
 
@@ -98,7 +98,7 @@ def priced(influencer: str, credit: Decimal, refund: bool, kind: str, source_id:
             row: dict, placed_at, platforms: dict[str, str], contracts) -> dict:
     # the order's share counted on the first line of each brand (a free first line counts none), to 12 places
     orders = (credit / line_amount).quantize(SHARE) if not refund and row["counts_order"] and line_amount else Decimal(0)
-    platform = row["platform"] if influencer == row["influencer_id"] else platforms.get(influencer, UNKNOWN_PLATFORM)
+    platform = row["platform"] if influencer == row["influencer_id"] else booked_platform(None, influencer, platforms)
     source = Source(kind, source_id, influencer, row["brand"], platform, placed_at, row["day"], credit, True,
                     row["order_id"])
     accrual = accrue(applicable(contracts[(influencer, row["brand"])], source), source)

@@ -1,5 +1,5 @@
 """Credits stored before their contract: an ``order`` or ``revenue_share`` contract that arrives (or changes)
-after the influencer's credited orders prices them then, as writer.py's backfill accrues the rules' spend.
+after the influencer's credited orders prices them then, as handlers/contracts.py's backfill accrues the rules' spend.
 
 Which credits: the contract's influencer's in its brand that carry no spend (``model_credits_unpriced``, a
 partial index, finds them; migration 0011), priced by model_credits.priced with the contracts as stored now, so
@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from ..common.events import dumps
 from .model_credits import contracts_of, priced
 
-# the order line's time and amount; a refund line has its order line's number (writer.py's backfill joins the same way)
+# the order line's time and amount; a refund line has its order line's number (handlers/contracts.py's backfill joins the same way)
 UNPRICED = r"""SELECT c.source_kind, c.source_id, c.model, c.influencer_id, c.order_id, c.brand, c.platform, c.day,
                       c.revenue, o.placed_at, o.revenue AS line_revenue, o.counts_order
                FROM model_credits c JOIN attributed_orders o ON o.order_id = c.order_id

@@ -8,7 +8,7 @@ order owes a third of its fee; under ``revenue_share`` the rate applies to the c
 credit; a ``post`` contract's spend is the same under every model, and model_daily carries it under each
 (migration 0010), backfilled through the same accrual when the contract comes after the post. Pricing uses
 spend.py's rules with the contract valid at the order's moment, as the rules' spend does. An ``order`` or
-``revenue_share`` contract that arrives after its orders is backfilled, as the rules' spend is (writer.py), by
+``revenue_share`` contract that arrives after its orders is backfilled, as the rules' spend is (handlers/contracts.py), by
 model_backfill.py: the influencer's credits in that brand that carry no spend are priced then.
 """
 from __future__ import annotations

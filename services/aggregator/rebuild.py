@@ -48,7 +48,7 @@ from .writer import write_batch
 log = logging.getLogger(__name__)
 SOURCES = topics.CONSUMERS["aggregator"]
 # influencer_daily as the live aggregator's deltas leave it: each fact added on its own (day, influencer, brand,
-# platform); lines and refunds without an influencer count nowhere (writer.py). test_rebuild compares the two.
+# platform); lines and refunds without an influencer count nowhere (handlers/order_lines.py, refund_lines.py). test_rebuild compares the two.
 DAILY_FROM_FACTS = text("""
 INSERT INTO influencer_daily (day, influencer_id, brand, platform, orders, revenue, spend, posts, reach, likes, comments)
 SELECT day, influencer_id, brand, platform, sum(orders), sum(revenue), sum(spend), sum(posts), sum(reach), sum(likes),

@@ -3,11 +3,9 @@ poor-ROAS threshold and the drop fraction, guarded by minimum spend and orders, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from .thresholds import Thresholds
-
-QUANTUM = Decimal("0.0001")  # as the SQL ratio(): ROAS to 4 places
 
 
 @dataclass(frozen=True)
@@ -15,10 +13,7 @@ class Window:
     revenue: Decimal
     spend: Decimal
     orders: int
-
-    @property
-    def roas(self) -> Decimal | None:
-        return (self.revenue / self.spend).quantize(QUANTUM, ROUND_HALF_EVEN) if self.spend else None
+    roas: Decimal | None  # as Postgres's ratio() gives it (4 places; NULL without spend): one rounding, the boards'
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 
 from sqlalchemy import Connection, text
 
@@ -14,9 +15,11 @@ from .detector import Verdict, Window, evaluate
 from .thresholds import AlertConfig
 
 WINDOW = 7
-NOW = text("""SELECT influencer_id, brand, revenue, spend, orders FROM rolling_sums
+# ROAS as the boards show it: rolling_sums.roas is ratio(revenue, spend), and the week before is ratio()'d the same way
+NOW = text("""SELECT influencer_id, brand, revenue, spend, orders, roas FROM rolling_sums
               WHERE window_days = :w AND (influencer_id, brand) IN (SELECT * FROM unnest(CAST(:i AS text[]), CAST(:b AS text[])))""")
-BEFORE = text("""SELECT influencer_id, brand, sum(revenue), sum(spend), sum(orders) FROM influencer_daily
+BEFORE = text("""SELECT influencer_id, brand, sum(revenue), sum(spend), sum(orders), ratio(sum(revenue), sum(spend))
+                 FROM influencer_daily
                  WHERE day > :start AND day <= :end
                    AND (influencer_id, brand) IN (SELECT * FROM unnest(CAST(:i AS text[]), CAST(:b AS text[])))
                  GROUP BY 1, 2""")
@@ -44,11 +47,11 @@ def detect(conn: Connection, deltas: DailyDeltas, as_of: date, config: AlertConf
     if not pairs:
         return changed
     keys = {"i": [p[0] for p in pairs], "b": [p[1] for p in pairs]}
-    now = {(i, b): Window(r, s, o) for i, b, r, s, o in conn.execute(NOW, {**keys, "w": WINDOW})}
-    before = {(i, b): Window(r, s, o) for i, b, r, s, o in conn.execute(
+    now = {(i, b): Window(r, s, o, roas) for i, b, r, s, o, roas in conn.execute(NOW, {**keys, "w": WINDOW})}
+    before = {(i, b): Window(r, s, o, roas) for i, b, r, s, o, roas in conn.execute(
         BEFORE, {**keys, "start": as_of - timedelta(days=2 * WINDOW), "end": as_of - timedelta(days=WINDOW)})}
     open_alerts = {(i, b): a for i, b, a in conn.execute(OPEN, keys)}
-    empty = Window(0, 0, 0)
+    empty = Window(Decimal(0), Decimal(0), 0, None)
     for pair in pairs:
         t = config.for_brand(pair[1])
         verdict = evaluate(now.get(pair, empty), before.get(pair, empty), pair in open_alerts, t)

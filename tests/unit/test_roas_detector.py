@@ -9,11 +9,11 @@ from services.alerts.thresholds import Thresholds, load
 
 T = Thresholds(poor_roas=D("2.0"), drop_fraction=D("0.40"), min_spend=D(5000), min_orders=10,
                resolve_roas=D("2.2"), resolve_drop_fraction=D("0.25"))
-HEALTHY_BEFORE = Window(D(20000), D(5000), 40)  # ROAS 4
+HEALTHY_BEFORE = Window(D(20000), D(5000), 40, D(4))
 
 
 def w(roas: str, spend: int = 5000, orders: int = 10) -> Window:
-    return Window(D(roas) * spend, D(spend), orders)
+    return Window(D(roas) * spend, D(spend), orders, D(roas))
 
 
 def test_fires_below_the_poor_threshold_and_not_at_it():
@@ -33,8 +33,8 @@ def test_tiny_campaigns_never_fire(spend, orders):
 
 
 def test_no_previous_week_means_only_the_threshold_path():
-    assert evaluate(w("2.1"), Window(D(0), D(0), 0), False, T).action == "none"
-    assert evaluate(w("1.5"), Window(D(0), D(0), 0), False, T).action == "fire"
+    assert evaluate(w("2.1"), Window(D(0), D(0), 0, None), False, T).action == "none"
+    assert evaluate(w("1.5"), Window(D(0), D(0), 0, None), False, T).action == "fire"
 
 
 def test_hysteresis_noise_around_the_threshold_does_not_flap():
@@ -53,7 +53,7 @@ def test_resolution_needs_the_drop_to_have_healed_too():
 
 
 def test_a_campaign_without_spend_resolves():
-    assert evaluate(Window(D(0), D(0), 0), HEALTHY_BEFORE, True, T).action == "resolve"
+    assert evaluate(Window(D(0), D(0), 0, None), HEALTHY_BEFORE, True, T).action == "resolve"
 
 
 def test_per_brand_overrides_and_bad_configs(tmp_path: Path):

@@ -10,7 +10,9 @@ columns and the conflict clause, so it is built once, cached, and prepared by ps
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Connection, Table
 
@@ -18,7 +20,7 @@ from ..common.events import dumps
 
 
 def insert_rows(conn: Connection, table: Table, rows: list[dict], conflict: tuple[str, ...] = (),
-                add: tuple[str, ...] = (), replace: tuple[str, ...] = (), returning: tuple[str, ...] = ()) -> list:
+                add: tuple[str, ...] = (), replace: tuple[str, ...] = (), returning: tuple[str, ...] = ()) -> Sequence[Any]:
     """INSERT every row (the columns of the first), in order. With ``conflict``: on a clash, columns in
     ``add`` are added to the stored value, columns in ``replace`` overwritten, and with neither nothing
     happens. Returns the ``returning`` columns of the rows actually inserted or changed."""

@@ -11,6 +11,7 @@ VERSIONS = Path(__file__).parent / "migrations" / "versions"
 def function(file: str, name: str) -> str:
     """One CREATE [OR REPLACE] FUNCTION statement of an earlier migration's SQL file, as CREATE OR REPLACE."""
     found = re.search(rf"CREATE (?:OR REPLACE )?FUNCTION {name}\(.*?\$\$;", (VERSIONS / file).read_text(), re.S)
+    assert found is not None, f"{file} creates no function {name}"  # as edited() checks its text is there
     return "CREATE OR REPLACE FUNCTION" + found.group(0).split("FUNCTION", 1)[1]
 
 

@@ -8,6 +8,7 @@ assigned, and the group's name is only used to commit the offsets reached at the
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import cast
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
 
@@ -46,15 +47,18 @@ class TopicReader:
             while left:
                 batch = []
                 for m in self.kafka.consume(batch_size, timeout=1.0):
-                    tp = (m.topic(), m.partition())
-                    if m.error() is not None:
-                        if m.error().code() != KafkaError._PARTITION_EOF:
-                            raise KafkaException(m.error())
+                    # only assigned partitions' records and ends reach tp: any other error is raised first
+                    tp = cast("tuple[str, int]", (m.topic(), m.partition()))
+                    error = m.error()
+                    if error is not None:
+                        if error.code() != KafkaError._PARTITION_EOF:
+                            raise KafkaException(error)
                         left.pop(tp, None)  # read to the high watermark, which is at or past the end
                         continue
-                    if m.offset() < ends[tp]:
+                    offset = cast(int, m.offset())  # a record (no error) always has its offset
+                    if offset < ends[tp]:
                         batch.append(m)
-                    if m.offset() + 1 >= ends[tp]:
+                    if offset + 1 >= ends[tp]:
                         left.pop(tp, None)
                 if batch:
                     yield batch

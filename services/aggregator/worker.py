@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import TYPE_CHECKING, cast
 
 import faust
 from sqlalchemy.exc import DBAPIError
@@ -28,6 +29,9 @@ from .records import decode_record
 from .rolling import RollingClock, export_roas
 from .writer import write_batch
 
+if TYPE_CHECKING:
+    from faust.transport.consumer import Consumer
+
 log = logging.getLogger(__name__)
 ALERTS_EVERY_S = 1.0
 READER_ROLE, READER_LIMIT_S = "hk_grafana", 10.0  # the role's statement_timeout, which its sessions can lift
@@ -50,7 +54,8 @@ def build(settings: Settings) -> faust.App:
     for operation in POSTGRES_OPERATIONS:  # present from the start: rate() misses the first increase of a new series
         POSTGRES_ERRORS.labels("aggregator", operation)
 
-    @app.on_partitions_assigned.connect
+    # mode's SignalHandlerT is (sender, *args, signal, **kwargs): it cannot say that this signal sends the assigned set
+    @app.on_partitions_assigned.connect  # type: ignore[arg-type]
     async def resume(sender, assigned, **kwargs) -> None:
         """Every assignment reads on from where the facts end in Postgres, whatever Faust committed."""
         mine = [tp for tp in assigned if tp.topic in sources]
@@ -65,10 +70,11 @@ def build(settings: Settings) -> faust.App:
         if stored:
             # Faust seeks every partition back to the group's commit whenever its flow is stopped (a rebalance):
             # a seek alone was undone. The group's commit is made to agree with Postgres, then read back.
-            committed = await app.consumer._commit(stored)
+            # every Faust transport's consumer is a faust.transport.consumer.Consumer: _commit, _committed_offset
+            done = await cast("Consumer", app.consumer)._commit(stored)
             await app.consumer.perform_seek()
-            differ = {tp: o for tp, o in stored.items() if app.consumer._committed_offset.get(tp) != o}
-            log.info("group commit set to the stored offsets: %s; differing after the seek: %s", committed, differ)
+            differ = {tp: o for tp, o in stored.items() if cast("Consumer", app.consumer)._committed_offset.get(tp) != o}
+            log.info("group commit set to the stored offsets: %s; differing after the seek: %s", done, differ)
 
     async def seek_back(holes: dict) -> None:
         await seek_sources_back(app, progress, holes, AGGREGATOR_OFFSET_HOLES)

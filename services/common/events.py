@@ -49,6 +49,11 @@ def schema(event_type: str) -> dict:
     return json.loads((SCHEMA_DIR / f"{event_type}.v1.json").read_text())
 
 
+@lru_cache(maxsize=4096)  # the same text is parsed by the schema's format check, the time range and the rules
+def timestamp(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("z", "Z"))
+
+
 # "date-time" means what every consumer can parse (jsonschema checks the format only with an optional
 # package, and a leap second would pass RFC 3339 yet fail in the workers).
 FORMATS = FormatChecker()
@@ -249,8 +254,3 @@ def decode(raw: bytes | None, currency: str) -> dict:
 
 def money(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-@lru_cache(maxsize=4096)  # the same text is parsed by the schema's format check, the time range and the rules
-def timestamp(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("z", "Z"))

@@ -8,6 +8,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
@@ -21,6 +22,10 @@ from ..simulator.sample import write_sample
 from .ports import free_port
 from .services import ServiceProcesses
 
+if TYPE_CHECKING:
+    from .kafka import KafkaBroker
+    from .tansu import TansuBroker
+
 REPORT_EVERY_S = 5.0
 TOP = """SELECT r.influencer_id, i.name, r.revenue, r.spend, r.roas FROM influencer_rolling r
          LEFT JOIN influencers i USING (influencer_id)
@@ -30,12 +35,12 @@ TOTALS = """SELECT count(*) FILTER (WHERE rule <> 'unattributed'), count(*) FILT
             FROM attributed_orders CROSS JOIN report_kpis() k GROUP BY k.total_revenue, k.overall_roas, k.avg_engagement_rate"""
 
 
-def _broker(kafka: str | None):
+def _broker(kafka: str | None) -> tuple[KafkaBroker | TansuBroker | None, str]:
     if kafka:
         return None, kafka
     if shutil.which("java") and shutil.which("mvn"):
         from .kafka import KafkaBroker
-        broker = KafkaBroker().start()
+        broker: KafkaBroker | TansuBroker = KafkaBroker().start()
         return broker, broker.bootstrap
     from .tansu import TansuBroker
     print("no Java here: using the embedded Tansu broker (demo only)")
@@ -55,8 +60,9 @@ def run_demo(duration: float | None = None, rate: float = 300.0) -> None:
     env = {"HK_ENV": "dev", "HK_KAFKA_BOOTSTRAP": bootstrap, "DATABASE_URL": database_url,
            "HK_INGEST_PORT": str(free_port()), "HK_ATTRIBUTION_WEB_PORT": str(free_port()),
            "HK_AGGREGATOR_WEB_PORT": str(free_port()), "HK_INGEST_METRICS_PORT": str(free_port())}
-    settings = Settings(**{"env": "dev", "kafka_bootstrap": bootstrap, "database_url": database_url,
-                           "ingest_port": int(env["HK_INGEST_PORT"])})
+    fields: dict[str, Any] = {"env": "dev", "kafka_bootstrap": bootstrap, "database_url": database_url,
+                              "ingest_port": int(env["HK_INGEST_PORT"])}
+    settings = Settings(**fields)
     services = ServiceProcesses(env, work / "logs")
     stop = threading.Event()
     try:

@@ -14,6 +14,7 @@ model_backfill.py: the influencer's credits in that brand that carry no spend ar
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -45,7 +46,7 @@ class ModelCredits:
         if record.get("credits"):
             self.pending.append((record, row, placed_at))
 
-    def write(self, conn: Connection, platforms: dict[str, str], rollups: bool, posts_paid: list[dict] = (),
+    def write(self, conn: Connection, platforms: dict[str, str], rollups: bool, posts_paid: Sequence[dict] = (),
               moved: dict[str, tuple[str, str]] | None = None) -> int:
         """Inserts the credits (a credit already stored is left alone) and, with ``rollups``, adds the ones
         actually inserted, and ``posts_paid`` (the post spend this batch inserted: day, influencer_id, brand,

@@ -55,7 +55,7 @@ def apply_rolling(conn: Connection, deltas: Deltas, categories: dict[str, str]) 
     as_of, windows = conn.execute(text("SELECT as_of, rolling_windows() FROM rolling_state FOR SHARE")).one()
     # read after the lock: a baseline change rebuilds the sums under FOR UPDATE, before or after this batch
     default = conn.execute(text("SELECT value::numeric FROM app_config WHERE key = 'incremental_baseline'")).scalar_one()
-    baseline = dict(conn.execute(text("SELECT brand, incremental_baseline FROM brand_config")).all())
+    baseline: dict[str, Decimal] = {b: v for b, v in conn.execute(text("SELECT brand, incremental_baseline FROM brand_config"))}
     sums = window_deltas(deltas, as_of, windows, baseline, default)
     if not sums:
         return as_of

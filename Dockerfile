@@ -7,7 +7,6 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
 COPY pyproject.toml ./
 COPY services ./services
-COPY bench ./bench
 # The code finds schemas/ and deploy/alerts/ beside its own source tree (Path(__file__).parents[2]), so it runs
 # from /app rather than from site-packages: install the project for its dependencies, then drop the project.
 RUN python -m venv /opt/venv \
@@ -29,7 +28,6 @@ RUN useradd --create-home --uid 10001 hk \
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY services ./services
-COPY bench ./bench
 COPY schemas ./schemas
 COPY deploy/alerts ./deploy/alerts
 USER 10001

@@ -11,8 +11,8 @@ demo: $(STAMP)  ## the whole pipeline with a storefront simulator, on embedded s
 test: $(STAMP)  ## unit and integration tests on real Apache Kafka 4.x and PostgreSQL
 	$(VENV)/bin/pytest tests $(ARGS)
 
-lint: $(STAMP)  ## ruff over the code, the benchmarks and the tests; mypy over services/ (both set in pyproject.toml)
-	$(VENV)/bin/ruff check services bench tests
+lint: $(STAMP)  ## ruff over the code, the dev tools and the tests; mypy over services/ and devstack/ (pyproject.toml)
+	$(VENV)/bin/ruff check services devstack bench tests
 	$(VENV)/bin/mypy
 
 venv: $(STAMP)
@@ -20,7 +20,9 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[embedded,test]'
+	$(VENV)/bin/pip install --quiet -e '.[dev,test]'
+	@# the development tools (bench/, devstack/) are not in the package: the checkout goes on the venv's path
+	echo "$(CURDIR)" > "$$($(VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/hk-dev-tools.pth"
 	touch $(STAMP)
 
 clean:

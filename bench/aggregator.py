@@ -29,7 +29,7 @@ from services.attribution.contracts import ContractIndex
 from services.common import topics
 from services.common.db import make_engine
 from services.common.events import STOREFRONT_TYPES, decode, dumps, loads
-from services.devstack.ports import free_port, wait_port
+from devstack.ports import free_port, wait_port
 
 from . import baselines
 from .chaos import Stack
@@ -125,7 +125,7 @@ def loaded_topics(n_events: int, seed: int, onboarded: bool = True, models: bool
     ``onboarded`` (the aggregator's figure is its steady state, not onboarding); ``models``: the attribution
     records carry the multi-touch models' credits, as the worker sends them by default."""
     workload = generate(n_events, seed=seed, run=uuid.uuid4().hex[:6])
-    stack = Stack(workers=(), extra_env={"HK_LOG_LEVEL": "WARNING", "HK_ATTRIBUTION_MODELS": str(models).lower()}).start()
+    stack = Stack(workers=(), fields={"log_level": "WARNING", "attribution_models": models}).start()
     try:
         if onboarded:
             engine = make_engine(stack.settings.database_url)

@@ -39,7 +39,7 @@ def bench_attribution(n_events: int, profile: Path | None = None, seed: int = 7)
 
 def _attribution(n_events: int, profile: Path | None, seed: int, models: bool) -> dict:
     workload = with_clicks(generate(n_events, seed=seed, run=uuid.uuid4().hex[:6]), seed)
-    stack = Stack(workers=(), extra_env={"HK_LOG_LEVEL": "WARNING", "HK_ATTRIBUTION_MODELS": str(models).lower()}).start()
+    stack = Stack(workers=(), fields={"log_level": "WARNING", "attribution_models": models}).start()
     try:
         produce(stack.settings, [_routed(stack.settings, e) for e in workload.setup])
         expected = attribution_records(workload, stack.settings)

@@ -11,17 +11,15 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
 
-from services.aggregator.migrate import migrate
-from services.common.settings import Settings
-from services.common.topics import create_topics
-from services.devstack.kafka import KafkaBroker
-from services.devstack.ports import free_port
-from services.devstack.postgres import EmbeddedPostgres
-from services.devstack.services import ServiceProcesses
+from devstack.kafka import KafkaBroker
+from devstack.postgres import EmbeddedPostgres
+from devstack.stack import run_settings, start_services
+from services.common.child_env import child_env
 
 WORKERS = ("ingest", "attribution", "attribution#2", "aggregator", "aggregator#2")
 
@@ -43,7 +41,7 @@ class Stack:
     crashes: list[str] = field(default_factory=list)   # workers the supervisor found dead
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
     workers: tuple[str, ...] = WORKERS
-    extra_env: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, Any] = field(default_factory=dict)  # the services' settings beyond the defaults, by name
 
     def start(self) -> "Stack":
         try:
@@ -56,16 +54,10 @@ class Stack:
         self.broker = KafkaBroker(data_dir=self.work / "kafka").start()
         self.postgres = EmbeddedPostgres(self.work / "pg").start()
         run = uuid.uuid4().hex[:8]
-        self.env = {"HK_ENV": "dev", "HK_KAFKA_BOOTSTRAP": self.broker.bootstrap, "DATABASE_URL": self.postgres.create_database(f"hk_{run}"),
-                    "HK_APP_ID": f"hk-{run}", "HK_PARTITIONS": str(self.partitions), "HK_INGEST_PORT": str(free_port()),
-                    "HK_ATTRIBUTION_WEB_PORT": str(free_port()), "HK_AGGREGATOR_WEB_PORT": str(free_port()), **self.extra_env}
-        self.settings = Settings(**{k[3:].lower(): v for k, v in self.env.items() if k.startswith("HK_")},
-                                 database_url=self.env["DATABASE_URL"])
-        migrate(self.settings)
-        create_topics(self.settings)
-        self.procs = ServiceProcesses(self.env, self.work / "logs")
-        for name in self.workers:
-            self.procs.start(name)
+        self.settings = run_settings(self.broker.bootstrap, self.postgres.create_database(f"hk_{run}"),
+                                     app_id=f"hk-{run}", partitions=self.partitions, **self.fields)
+        self.env = child_env(self.settings)  # what a process started beside the services needs
+        self.procs = start_services(self.settings, self.work / "logs", self.workers)
         self.started = time.monotonic()
         self._lock = threading.Lock()
         self._stop = threading.Event()

@@ -156,7 +156,7 @@ def time_board(prefix: str, board: str, queries, reader, raw, owner, repeat: int
 def run(lines: int, influencers: int, days: int, repeat: int) -> dict:
     from .old_dashboard import require_pandas, time_old_dashboard
     require_pandas()
-    from services.devstack.postgres import EmbeddedPostgres
+    from devstack.postgres import EmbeddedPostgres
     pg = EmbeddedPostgres().start()
     try:
         url = pg.create_database("hk_bench_dashboard")

@@ -34,7 +34,7 @@ def model_panels() -> set[str]:
 
 
 def run(lines: int, influencers: int, days: int, repeat: int = 7) -> dict:
-    from services.devstack.postgres import EmbeddedPostgres
+    from devstack.postgres import EmbeddedPostgres
     pg = EmbeddedPostgres().start()
     try:
         url = pg.create_database("hk_bench_models")

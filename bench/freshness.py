@@ -15,8 +15,8 @@ from services.aggregator.migrate import migrate
 from services.common.db import make_engine
 from services.common.settings import DEV_API_KEY, Settings
 from services.common.topics import ATTRIBUTIONS
-from services.devstack.ports import free_port
-from services.devstack.services import ServiceProcesses
+from devstack.ports import free_port
+from devstack.services import ServiceProcesses
 
 from . import baselines
 from .loadgen import encode, post_all

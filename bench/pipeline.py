@@ -114,8 +114,8 @@ def with_and_without_models(run, n_events: int, profile, seed: int, key: str, ra
 
 
 class _stack:
-    def __init__(self, workers: tuple[str, ...], env: dict | None = None, partitions: int = 6) -> None:
-        self.stack = Stack(workers=workers, partitions=partitions, extra_env={"HK_LOG_LEVEL": "WARNING", **(env or {})})
+    def __init__(self, workers: tuple[str, ...], fields: dict | None = None, partitions: int = 6) -> None:
+        self.stack = Stack(workers=workers, partitions=partitions, fields={"log_level": "WARNING", **(fields or {})})
 
     def __enter__(self) -> Stack:
         return self.stack.start()

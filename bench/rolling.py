@@ -48,7 +48,7 @@ def stale_windows(engine):
 
 
 def run(influencers: int, days: int, repeat: int) -> None:
-    from services.devstack.postgres import EmbeddedPostgres
+    from devstack.postgres import EmbeddedPostgres
     pg = EmbeddedPostgres().start()
     try:
         url = pg.create_database("hk_bench_rolling")

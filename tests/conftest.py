@@ -10,7 +10,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def kafka_broker():
-    from services.devstack.kafka import KafkaBroker
+    from devstack.kafka import KafkaBroker
     broker = KafkaBroker().start()
     yield broker
     broker.cleanup()
@@ -23,7 +23,7 @@ def kafka_bootstrap(kafka_broker):
 
 @pytest.fixture(scope="session")
 def postgres():
-    from services.devstack.postgres import EmbeddedPostgres
+    from devstack.postgres import EmbeddedPostgres
     server = EmbeddedPostgres().start()
     yield server
     server.cleanup()

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from services.devstack.alertmanager import AlertmanagerServer
-from services.devstack.prometheus import PrometheusServer
+from devstack.alertmanager import AlertmanagerServer
+from devstack.prometheus import PrometheusServer
 
 from .pipeline import Pipeline
 from .webhook import Webhook
 
 
 @contextmanager
-def alerting_stack(bootstrap: str, postgres, log_dir: Path, env: dict[str, str], **prometheus):
-    """Yields (pipeline, webhook, alertmanager, prometheus); ``prometheus``: PrometheusServer's options
+def alerting_stack(bootstrap: str, postgres, log_dir: Path, fields: dict[str, Any], **prometheus):
+    """Yields (pipeline, webhook, alertmanager, prometheus); ``fields``: the pipeline's settings; ``prometheus``: PrometheusServer's options
     (``alert_for``, ``rules``)."""
     hook = Webhook()
     am = AlertmanagerServer(hook.url).start()
-    p = Pipeline(bootstrap, postgres, log_dir, **env)
+    p = Pipeline(bootstrap, postgres, log_dir, **fields)
     prom = PrometheusServer(p.metrics_targets(), alertmanager=f"127.0.0.1:{am.port}", **prometheus).start()
     try:
         yield p, hook, am, prom

@@ -5,34 +5,27 @@ import re
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import text
 
-from services.aggregator.migrate import migrate
+from devstack.services import SERVICES
+from devstack.stack import run_settings, start_services
+from services.common.child_env import child_env
 from services.common.db import make_engine
-from services.common.settings import Settings
-from services.common.topics import create_topics
-from services.devstack.ports import free_port
-from services.devstack.services import ServiceProcesses
 
 
 class Pipeline:
-    def __init__(self, bootstrap: str, postgres, log_dir: Path, partitions: int = 3, **env: str) -> None:
-        run = uuid.uuid4().hex[:8]
-        database_url = postgres.create_database(f"hk_{run}")
-        self.env = {"HK_ENV": "dev", "HK_KAFKA_BOOTSTRAP": bootstrap, "DATABASE_URL": database_url,
-                    "HK_TOPIC_PREFIX": f"t{run}.", "HK_APP_ID": f"hk-{run}", "HK_PARTITIONS": str(partitions),
-                    "HK_INGEST_PORT": str(free_port()), "HK_ATTRIBUTION_WEB_PORT": str(free_port()),
-                    "HK_AGGREGATOR_WEB_PORT": str(free_port()), "HK_BATCH_SECONDS": "0.2", **env}
-        self.settings = Settings(**{k[3:].lower(): v for k, v in self.env.items() if k.startswith("HK_")},
-                                 database_url=database_url)
-        migrate(self.settings)
-        create_topics(self.settings)
+    def __init__(self, bootstrap: str, postgres, log_dir: Path, partitions: int = 3, **fields: Any) -> None:
+        """``fields``: settings of this pipeline's services beyond the defaults, by their Settings names."""
+        database_url = postgres.create_database(f"hk_{uuid.uuid4().hex[:8]}")
+        self.settings = run_settings(bootstrap, database_url, shared_broker=True, partitions=partitions,
+                                     batch_seconds=0.2, **fields)
+        self.env = child_env(self.settings)  # for a test that starts more processes like these
         self.engine = make_engine(database_url)
-        self.services = ServiceProcesses(self.env, log_dir)
-        self.services.start_all()
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.env['HK_INGEST_PORT']}",
+        self.services = start_services(self.settings, log_dir, SERVICES)
+        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.settings.ingest_port}",
                                  headers={"Authorization": "Bearer dev-key"}, timeout=30)
 
     def metrics_targets(self) -> dict[str, int]:

@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.prometheus]
 ROAS = "/hk/roas-alerts"  # the marketers' receiver; the operators' alerts go to another path of the listener
 @pytest.fixture(scope="module")
 def stack(kafka_bootstrap, postgres, tmp_path_factory):
-    with alerting_stack(kafka_bootstrap, postgres, tmp_path_factory.mktemp("logs"), {"HK_BUSINESS_METRICS_SECONDS": "1"},
+    with alerting_stack(kafka_bootstrap, postgres, tmp_path_factory.mktemp("logs"), {"business_metrics_seconds": 1},
                         alert_for="5s") as (p, hook, _, _):
         yield p, hook
 

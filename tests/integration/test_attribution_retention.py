@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
 
 def test_an_order_past_the_refund_horizon_is_pruned_and_its_late_refund_dead_lettered(kafka_bootstrap, postgres, tmp_path):
-    p = Pipeline(kafka_bootstrap, postgres, tmp_path / "logs", HK_REFUND_HORIZON_DAYS="2")
+    p = Pipeline(kafka_bootstrap, postgres, tmp_path / "logs", refund_horizon_days=2)
     run, now = uuid.uuid4().hex[:6], datetime.now(timezone.utc)
     try:
         def order(oid: str, days_ago: int) -> dict:

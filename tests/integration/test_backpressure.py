@@ -21,7 +21,7 @@ def orders(run: str, start: int, n: int) -> list[dict]:
 
 
 def test_a_slow_postgres_makes_the_ingest_refuse_with_retry_after_until_the_workers_catch_up(kafka_bootstrap, postgres, tmp_path):
-    p = Pipeline(kafka_bootstrap, postgres, tmp_path, HK_INGEST_MAX_LAG="300", HK_LAG_CHECK_SECONDS="0.3")
+    p = Pipeline(kafka_bootstrap, postgres, tmp_path, ingest_max_lag=300, lag_check_seconds=0.3)
     run, accepted, refusal = uuid.uuid4().hex[:6], 0, None
     release, locked = threading.Event(), threading.Event()
     try:

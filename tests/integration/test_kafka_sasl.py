@@ -10,13 +10,13 @@ from kafka.errors import KafkaError
 
 from services.common.kafka_security import kafka_python
 from services.common.settings import Settings
-from services.devstack.kafka import SASL_PASSWORD, SASL_USER
+from devstack.kafka import SASL_PASSWORD, SASL_USER
 
 from .pipeline import Pipeline
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
-SASL = {"HK_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT", "HK_KAFKA_SASL_MECHANISM": "PLAIN",
-        "HK_KAFKA_SASL_USERNAME": SASL_USER, "HK_KAFKA_SASL_PASSWORD": SASL_PASSWORD}
+SASL = {"kafka_security_protocol": "SASL_PLAINTEXT", "kafka_sasl_mechanism": "PLAIN",
+        "kafka_sasl_username": SASL_USER, "kafka_sasl_password": SASL_PASSWORD}
 
 
 def test_events_flow_end_to_end_over_sasl(kafka_broker, postgres, tmp_path):

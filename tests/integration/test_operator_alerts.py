@@ -17,7 +17,7 @@ from kafka import KafkaProducer
 
 from services.alerts.operator_rules import render
 from services.common import topics
-from services.devstack.prometheus import PrometheusServer
+from devstack.prometheus import PrometheusServer
 
 from .alerting import alerting_stack
 from .pipeline import Pipeline, eventually
@@ -55,7 +55,7 @@ class Traffic:
 
 @pytest.fixture(scope="module")
 def stack(kafka_bootstrap, postgres, tmp_path_factory):
-    with alerting_stack(kafka_bootstrap, postgres, tmp_path_factory.mktemp("logs"), {"HK_LAG_CHECK_SECONDS": "0.5"},
+    with alerting_stack(kafka_bootstrap, postgres, tmp_path_factory.mktemp("logs"), {"lag_check_seconds": 0.5},
                         rules={"operators.yml": render(scale=SCALE)}) as (p, hook, am, prom):
         traffic = Traffic(p)
         yield p, prom, hook, traffic, am

@@ -11,7 +11,7 @@ from kafka import KafkaProducer
 
 from services.common import topics
 from services.dashboards.build import render
-from services.devstack.prometheus import DEPLOY, PrometheusServer
+from devstack.prometheus import DEPLOY, PrometheusServer
 
 from .pipeline import Pipeline, eventually
 

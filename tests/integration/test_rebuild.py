@@ -13,8 +13,8 @@ from sqlalchemy import text
 from bench.workload import expect, generate
 from services.aggregator.rebuild import rebuild
 from services.common.db import make_engine
-from services.devstack.ports import free_port
-from services.devstack.services import ServiceProcesses
+from devstack.ports import free_port
+from devstack.services import ServiceProcesses
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 

@@ -74,7 +74,7 @@ def test_a_worker_resumes_from_its_stored_offsets_even_when_the_groups_commit_sk
     from .pipeline import metric
 
     # dynamic membership here, so that the stopped worker leaves the group and its commit can be moved
-    p = Pipeline(kafka_bootstrap, postgres, tmp_path / "logs", HK_GROUP_INSTANCE_ID="", HK_LOG_LEVEL="INFO")
+    p = Pipeline(kafka_bootstrap, postgres, tmp_path / "logs", group_instance_id="", log_level="INFO")
     try:
         order = lambda i: {"type": "order", "order_id": f"skip-{i}", "customer_id": f"c{i}", "currency": "INR",
                            "placed_at": "2026-11-20T12:00:00+05:30", "influencer_id": "inf-1",

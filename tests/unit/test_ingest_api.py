@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from services.common.events import SCHEMA_DIR
 from services.common.settings import Settings
-from services.devstack.ports import free_port
+from devstack.ports import free_port
 from services.ingest.app import create_app, openapi_document
 from services.ingest.producer import EventProducer
 

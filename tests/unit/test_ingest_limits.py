@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from services.common.events import InvalidEvent, validate
 from services.common.settings import Settings
-from services.devstack.ports import free_port, wait_port
+from devstack.ports import free_port, wait_port
 from services.ingest.app import create_app
 
 from .example_order import ORDER

@@ -86,3 +86,10 @@ def test_no_module_imports_one_that_imports_it_back():
     edges = module_graph()
     assert "services.ingest.openapi_doc" in edges["services.ingest.app"]  # the graph was read
     assert cycles(edges) == []
+
+
+def test_the_runtime_package_imports_no_development_tool():
+    """bench/ and devstack/ are left out of the package and the image: nothing under services/ may need them (hk bench
+    and hk demo reach them by name, at run time, with a clear error where they are absent)."""
+    dev = {module for path in MODULES.values() for module in imports(path) if module.partition(".")[0] in ("bench", "devstack")}
+    assert dev == set()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .ports import free_port, wait_port
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 POM = REPO / "deploy" / "kafka" / "pom.xml"
 LOG4J = REPO / "deploy" / "kafka" / "log4j2.yaml"
 CACHE = Path(os.environ.get("HK_CACHE_DIR", Path.home() / ".cache" / "hk"))

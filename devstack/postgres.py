@@ -28,7 +28,7 @@ class EmbeddedPostgres:
 
     def create_database(self, name: str) -> str:
         from sqlalchemy import create_engine, text
-        from ..common.db import sqlalchemy_url
+        from services.common.db import sqlalchemy_url
         engine = create_engine(sqlalchemy_url(self.url()), isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))

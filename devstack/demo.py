@@ -8,19 +8,17 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
-from ..common.db import make_engine
-from ..common.settings import Settings
-from ..common.topics import create_topics
-from ..aggregator.migrate import migrate
-from ..importer.run import import_dir
-from ..simulator.run import Counters, simulate
-from ..simulator.sample import write_sample
-from .ports import free_port
-from .services import ServiceProcesses
+from services.common.db import make_engine
+from services.importer.run import import_dir
+from services.simulator.run import Counters, simulate
+from services.simulator.sample import write_sample
+
+from .services import SERVICES, ServiceProcesses
+from .stack import run_settings, start_services
 
 if TYPE_CHECKING:
     from .kafka import KafkaBroker
@@ -57,25 +55,18 @@ def run_demo(duration: float | None = None, rate: float = 300.0) -> None:
         from .postgres import EmbeddedPostgres
         pg = EmbeddedPostgres(work / "pg").start()
         database_url = pg.url()
-    env = {"HK_ENV": "dev", "HK_KAFKA_BOOTSTRAP": bootstrap, "DATABASE_URL": database_url,
-           "HK_INGEST_PORT": str(free_port()), "HK_ATTRIBUTION_WEB_PORT": str(free_port()),
-           "HK_AGGREGATOR_WEB_PORT": str(free_port()), "HK_INGEST_METRICS_PORT": str(free_port())}
-    fields: dict[str, Any] = {"env": "dev", "kafka_bootstrap": bootstrap, "database_url": database_url,
-                              "ingest_port": int(env["HK_INGEST_PORT"])}
-    settings = Settings(**fields)
-    services = ServiceProcesses(env, work / "logs")
+    settings = run_settings(bootstrap, database_url)
+    services: ServiceProcesses | None = None
     stop = threading.Event()
     try:
-        migrate(settings)
-        create_topics(settings)
-        services.start_all()
+        services = start_services(settings, work / "logs", SERVICES)
         write_sample(work / "sample")  # the same world the simulator streams, 90 days back
         history = import_dir(settings, work / "sample", progress=False)
         print(f"imported the seed's sample history (90 days): {len(history.events):,} events", flush=True)
-        ingest = f"http://127.0.0.1:{env['HK_INGEST_PORT']}"
+        ingest = f"http://127.0.0.1:{settings.ingest_port}"
         print(f"\nAPI docs   {ingest}/docs   (OpenAPI {ingest}/openapi.json)\n"
-              f"metrics    http://127.0.0.1:{env['HK_INGEST_METRICS_PORT']}/metrics  http://127.0.0.1:{env['HK_ATTRIBUTION_WEB_PORT']}/metrics  "
-              f"http://127.0.0.1:{env['HK_AGGREGATOR_WEB_PORT']}/metrics\n"
+              f"metrics    http://127.0.0.1:{settings.ingest_metrics_port}/metrics  http://127.0.0.1:{settings.attribution_web_port}/metrics  "
+              f"http://127.0.0.1:{settings.aggregator_web_port}/metrics\n"
               f"Postgres   {database_url}\nKafka      {bootstrap}\nlogs       {work / 'logs'}\n", flush=True)
         counters = Counters()
         sim = threading.Thread(target=simulate, kwargs=dict(settings=settings, url=ingest, rate=rate,
@@ -86,7 +77,8 @@ def run_demo(duration: float | None = None, rate: float = 300.0) -> None:
         print("\nstopping…")
     finally:
         stop.set()
-        services.stop_all()
+        if services is not None:
+            services.stop_all()
         for server in (broker, pg):
             if server is not None:
                 server.cleanup()

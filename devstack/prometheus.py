@@ -13,7 +13,7 @@ import yaml
 from .ports import free_port
 from .ready import start_until_ready
 
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "prometheus"
+DEPLOY = Path(__file__).resolve().parents[1] / "deploy" / "prometheus"
 
 
 class PrometheusServer:

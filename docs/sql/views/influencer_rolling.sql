@@ -1,0 +1,21 @@
+CREATE VIEW influencer_rolling AS
+ SELECT window_days,
+    as_of,
+    influencer_id,
+    name,
+    category,
+    orders,
+    revenue,
+    spend,
+    posts,
+    reach,
+    likes,
+    comments,
+    roas,
+    roas_class,
+    incremental_roas,
+    engagement_rate,
+    engagement_class,
+    cpm,
+    cost_per_order
+   FROM report_rolling() report_rolling(window_days, as_of, influencer_id, name, category, orders, revenue, spend, posts, reach, likes, comments, roas, roas_class, incremental_roas, engagement_rate, engagement_class, cpm, cost_per_order);

@@ -1,9 +1,10 @@
-"""The Alembic history runs up, down to nothing, and up again on a real PostgreSQL."""
+"""The Alembic history runs up, down to nothing, and up again on a real PostgreSQL, and ends where it began."""
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
+from devstack.sql_catalog import catalog, stale
 from services.aggregator.migrate import alembic_config, migrate
 from services.common.db import make_engine
 from services.common.settings import Settings
@@ -51,3 +52,5 @@ def test_upgrade_downgrade_upgrade(postgres):
         assert conn.execute(text("SELECT value FROM app_config WHERE key = 'underperforming_min_spend'")).scalar_one() == "250"
         assert conn.execute(text("SELECT as_of = business_today() FROM rolling_state")).scalar_one() is True
     engine.dispose()
+    # down to nothing and up again restores every function and view exactly as a first upgrade makes them
+    assert stale(catalog(url)) == []

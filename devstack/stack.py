@@ -5,7 +5,7 @@ settings (services/common/child_env.py), so a child reads exactly what the harne
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +28,12 @@ def run_settings(bootstrap: str, database_url: str, *, shared_broker: bool = Fal
                        "attribution_web_port": free_port(), "aggregator_web_port": free_port(), **own, **fields})
 
 
-def start_services(settings: Settings, log_dir: Path, names: Iterable[str],
-                   env: Mapping[str, str] | None = None) -> ServiceProcesses:
+def start_services(settings: Settings, log_dir: Path, names: Iterable[str]) -> ServiceProcesses:
     """Migrate, create the topics, start ``names`` (ingest, attribution, aggregator, attribution#2, …) configured by
-    ``settings``; ``env``: anything else their environment needs (not a setting)."""
+    ``settings``."""
     migrate(settings)
     create_topics(settings)
-    procs = ServiceProcesses({**child_env(settings), **(env or {})}, log_dir)
+    procs = ServiceProcesses(child_env(settings), log_dir)
     try:
         for name in names:
             procs.start(name)

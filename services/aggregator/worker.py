@@ -71,9 +71,10 @@ def build(settings: Settings) -> faust.App:
             # Faust seeks every partition back to the group's commit whenever its flow is stopped (a rebalance):
             # a seek alone was undone. The group's commit is made to agree with Postgres, then read back.
             # every Faust transport's consumer is a faust.transport.consumer.Consumer: _commit, _committed_offset
-            done = await cast("Consumer", app.consumer)._commit(stored)
-            await app.consumer.perform_seek()
-            differ = {tp: o for tp, o in stored.items() if cast("Consumer", app.consumer)._committed_offset.get(tp) != o}
+            consumer = cast("Consumer", app.consumer)
+            done = await consumer._commit(stored)
+            await consumer.perform_seek()
+            differ = {tp: o for tp, o in stored.items() if consumer._committed_offset.get(tp) != o}
             log.info("group commit set to the stored offsets: %s; differing after the seek: %s", done, differ)
 
     async def seek_back(holes: dict) -> None:

@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from ..common.contract_terms import in_force
-from ..common.events import timestamp
+from ..common.contract_terms import event_terms, in_force
 
 
 class ContractIndex:
@@ -41,9 +40,4 @@ class ContractIndex:
         return self._valid(self._links.get(code, ()), at)
 
     def _valid(self, ids, at: datetime) -> dict | None:
-        return in_force((self._by_id[i] for i in ids), at, _terms)
-
-
-def _terms(contract: dict) -> tuple[datetime, datetime | None]:
-    """The event's times as given (text, parsed once per text by timestamp's cache)."""
-    return timestamp(contract["valid_from"]), timestamp(contract["valid_to"]) if contract.get("valid_to") else None
+        return in_force((self._by_id[i] for i in ids), at, event_terms)  # timestamp's cache parses each text once

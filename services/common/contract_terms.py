@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from .events import timestamp
+
 Terms = Callable[[dict], tuple[datetime, datetime | None]]  # a contract's (valid_from, valid_to) as times
 
 
@@ -19,3 +21,8 @@ def in_force(contracts: Iterable[dict], at: datetime, terms: Terms) -> dict | No
         if start <= at and (end is None or at < end) and (best is None or (start, contract["contract_id"]) > best):
             best, chosen = (start, contract["contract_id"]), contract
     return chosen
+
+
+def event_terms(contract: dict) -> tuple[datetime, datetime | None]:
+    """A contract event's (valid_from, valid_to) as times; a valid_to left out, null or empty is open-ended."""
+    return timestamp(contract["valid_from"]), timestamp(contract["valid_to"]) if contract.get("valid_to") else None

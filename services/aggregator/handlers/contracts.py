@@ -5,19 +5,22 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 from sqlalchemy.dialects.postgresql import insert
 
-from ...common.events import money, timestamp
+from ...common.contract_terms import event_terms
+from ...common.events import money
 from .. import tables as t
 from ..spend import Source
 
 
 def contract_rows(records: list[dict]) -> list[dict]:
     """One row per contract, the last record of each, with money and times parsed."""
-    latest = {r["contract_id"]: r for r in records}
-    return [{"contract_id": r["contract_id"], "influencer_id": r["influencer_id"], "brand": r["brand"],
-             "basis": r["basis"], "rate": money(r["rate"]), "valid_from": timestamp(r["valid_from"]),
-             "valid_to": timestamp(r["valid_to"]) if r.get("valid_to") else None,
-             "coupon_codes": r.get("coupon_codes") or [], "link_codes": r.get("link_codes") or [],
-             "campaign": r.get("campaign")} for r in latest.values()]
+    rows = []
+    for r in {r["contract_id"]: r for r in records}.values():
+        valid_from, valid_to = event_terms(r)
+        rows.append({"contract_id": r["contract_id"], "influencer_id": r["influencer_id"], "brand": r["brand"],
+                     "basis": r["basis"], "rate": money(r["rate"]), "valid_from": valid_from, "valid_to": valid_to,
+                     "coupon_codes": r.get("coupon_codes") or [], "link_codes": r.get("link_codes") or [],
+                     "campaign": r.get("campaign")})
+    return rows
 
 
 def upsert(conn: Connection, records: list[dict]) -> list[dict]:

@@ -8,6 +8,7 @@ import uuid
 
 import httpx
 import pytest
+from kafka import KafkaAdminClient, TopicPartition
 from sqlalchemy import text
 
 from bench.workload import expect, generate
@@ -56,6 +57,8 @@ def test_a_rebuild_mid_stream_hands_over_and_ends_equal_to_the_live_tables(kafka
         done = rebuild(p.settings, url, consumer=f"{app_id}-aggregator", batch_size=500, progress=False)
         streaming.join()
         assert done.records > 0 and not done.skipped and done.offsets and done.group_moved
+        # the group's commit, as the broker holds it, is where the facts end: a new member begins there
+        assert group_offsets(kafka_bootstrap, f"{app_id}-aggregator", done.offsets) == done.offsets
 
         replica = ServiceProcesses({**p.env, "DATABASE_URL": url, "HK_APP_ID": app_id,
                                     "HK_AGGREGATOR_WEB_PORT": str(free_port()), "HK_LOG_LEVEL": "INFO"}, tmp_path / "rebuilt")
@@ -74,13 +77,17 @@ def test_a_rebuild_mid_stream_hands_over_and_ends_equal_to_the_live_tables(kafka
             rebuilt.dispose()
         assert len(rows(live, "attributed_orders")) == lines
         # the handover, not the natural keys, kept the rebuilt rows single: the new aggregator read on from the
-        # rebuild's offsets (a fresh group at offset 0 would have met every rebuilt record again). Its group was
-        # committed there too, so it did not even fetch a rebuilt record to skip it.
+        # rebuild's offsets (a fresh group at offset 0 would have met every rebuilt record again)
         attributions = p.settings.topic("hk.attributions")
         read = metric(replica, 'hk_consumed_events_total{service="aggregator",topic="%s"}' % attributions)
         stored = sum(o for (t, _), o in done.offsets.items() if t == attributions)
-        assert metric(replica, "hk_aggregator_redelivered_events_total") == 0
         assert 0 < read == total_records(p, attributions) - stored
+        # its group was committed there too, so its first assignment fetched no rebuilt record to skip. Each later
+        # rebalance (a missed heartbeat on a loaded machine: CI saw 1,315) seeks back to Faust's own last commit,
+        # which lags what was written: only the replica's own records, skipped by offset as redelivered.
+        assignments = (replica.log_dir / "aggregator.log").read_text().count("source partitions; resuming")
+        redelivered = metric(replica, 'hk_aggregator_redelivered_events_total{topic="%s"}' % attributions)
+        assert assignments >= 1 and redelivered <= (assignments - 1) * read
 
         with pytest.raises(SystemExit, match="already holds attributed_orders"):  # never on top of facts
             rebuild(p.settings, url, consumer=f"{app_id}-aggregator", progress=False)
@@ -103,6 +110,16 @@ def test_a_rebuild_mid_stream_hands_over_and_ends_equal_to_the_live_tables(kafka
         if replica is not None:
             replica.stop_all()
         p.close()
+
+
+def group_offsets(bootstrap: str, group: str, tps) -> dict:
+    """(topic, partition) → the group's committed offset as the broker holds it."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        held = admin.list_group_offsets({group: None}).get(group, {})
+    finally:
+        admin.close()
+    return {tp: held[TopicPartition(*tp)].offset for tp in tps if TopicPartition(*tp) in held}
 
 
 def metric(procs: ServiceProcesses, name: str) -> float:

@@ -103,6 +103,17 @@ def test_events_posted_over_http_end_as_the_exact_daily_totals_and_a_repeat_coun
     assert {k: v.normalize() for k, v in payouts.items()} == {
         f"{ids[0]}-mb": Decimal(200), f"{ids[0]}-gz": Decimal(30), f"{ids[0]}-hk": Decimal(1000), f"{ids[1]}-mb": Decimal(50)}
 
+    # hk.attributions on its own account, every record through its contract's reader (schemas/attribution.v1.json).
+    # The topic is at least once (a worker's rebalance may send a record again): the set of records is what is exact.
+    run = events[0]["order_id"][:-2]
+    attributed = {(r["kind"], r["order_id"][len(run):], r["brand"], r.get("rule") or Decimal(r["amount"]).normalize())
+                  for r in read_topic(pipeline.settings.kafka_bootstrap, pipeline.settings.topic(topics.ATTRIBUTIONS), expect=None)
+                  if r["order_id"].startswith(run)}
+    assert attributed == {("order_line", "o1", "MuscleBlaze", "coupon"), ("order_line", "o1", "Gritzo", "coupon"),
+                          ("order_line", "o2", "MuscleBlaze", "last_click"), ("order_line", "o3", "MuscleBlaze", "explicit"),
+                          ("order_line", "o4", "MuscleBlaze", "unattributed"),
+                          ("refund_line", "o1", "MuscleBlaze", Decimal(800)), ("refund_line", "o1", "Gritzo", Decimal(200))}
+
     duplicates_before = metric(pipeline, "aggregator", "hk_aggregator_facts_total", table="attributed_orders", outcome="duplicate")
     assert pipeline.post(setup + events).status_code == 202  # a storefront retry: same ids again
     eventually(lambda: metric(pipeline, "aggregator", "hk_aggregator_facts_total", table="attributed_orders", outcome="duplicate"),

@@ -19,15 +19,18 @@ CONSUMERS: dict[str, Callable[[bytes], dict]] = {
 }
 
 
-def read_topic(bootstrap: str, topic: str, expect: int, timeout_s: float = 30) -> list[dict]:
-    """At least ``expect`` records of ``topic`` (a prefixed name), or all there are when ``timeout_s`` ends."""
+def read_topic(bootstrap: str, topic: str, expect: int | None, timeout_s: float = 30) -> list[dict]:
+    """At least ``expect`` records of ``topic`` (a prefixed name), or all there are when ``timeout_s`` ends;
+    ``expect=None``: every record up to where the topic ends now."""
     decode = next((f for name, f in CONSUMERS.items() if topic.endswith(name)), json.loads)
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=1000)
     parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
     consumer.assign(parts)
     consumer.seek_to_beginning(*parts)
+    ends = consumer.end_offsets(parts)
+    more = (lambda: any(consumer.position(tp) < ends[tp] for tp in parts)) if expect is None else lambda: len(records) < expect
     records, deadline = [], time.monotonic() + timeout_s
-    while len(records) < expect and time.monotonic() < deadline:
+    while more() and time.monotonic() < deadline:
         for batch in consumer.poll(timeout_ms=500).values():
             records += [decode(m.value) for m in batch]
     consumer.close()

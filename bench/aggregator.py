@@ -27,6 +27,7 @@ from confluent_kafka import Producer
 from services.attribution.attributor import Attributor
 from services.attribution.contracts import ContractIndex
 from services.common import topics
+from services.common.child_env import child_env
 from services.common.db import make_engine
 from services.common.events import STOREFRONT_TYPES, decode, dumps, loads
 from devstack.ports import free_port, wait_port
@@ -149,12 +150,14 @@ def check_exact(engine, workload: Workload, what: str) -> None:
 def _faust_discard(stack: Stack, records: int, worker: str = "aggregator") -> float:
     """Seconds for a Faust agent (a new group, the worker's batches) to take every record of the worker's topics
     and discard it."""
-    env = {**stack.env, "HK_APP_ID": f"{stack.env['HK_APP_ID']}-discard", "HK_AGGREGATOR_WEB_PORT": str(free_port())}
+    port = free_port()
+    # a group of its own; its Faust data beside the run's logs, not in the working directory
+    env = child_env(stack.settings.model_copy(update={"app_id": f"{stack.settings.app_id}-discard", "aggregator_web_port": port,
+                                                      "data_dir": str(stack.work / "faust-discard-data")}))
     log = stack.work / "logs" / "faust-discard.log"
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "bench.faust_discard", worker], env={**os.environ, **env},
                             stdout=open(log, "ab"), stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[1])
-    port = int(env["HK_AGGREGATOR_WEB_PORT"])
     try:
         wait_port(port, 60, proc, log)
         while _consumed(port) < records:

@@ -12,6 +12,7 @@ import time
 import uuid
 
 from services.aggregator.migrate import migrate
+from services.common.child_env import child_env
 from services.common.db import make_engine
 from services.common.settings import DEV_API_KEY, Settings
 from services.common.topics import ATTRIBUTIONS
@@ -80,9 +81,9 @@ def bench_replay(n_orders: int, batch_size: int = 2000) -> dict:
         run = uuid.uuid4().hex[:8]
         url = stack.postgres.create_database(f"hk_replay_{run}")
         migrate(Settings(env="dev", database_url=url))
-        env = {**stack.env, "DATABASE_URL": url, "HK_APP_ID": f"hk-replay-{run}", "HK_BATCH_SIZE": str(batch_size),
-               "HK_AGGREGATOR_WEB_PORT": str(free_port())}
-        procs = ServiceProcesses(env, stack.work / "replay-logs")
+        replay = stack.settings.model_copy(update={"database_url": url, "app_id": f"hk-replay-{run}", "batch_size": batch_size,
+                                                   "aggregator_web_port": free_port()})
+        procs = ServiceProcesses(child_env(replay), stack.work / "replay-logs")
         replica = make_engine(url)
         try:
             started = time.perf_counter()

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from bench.workload import expect, generate
 from services.aggregator.rebuild import rebuild
+from services.common.child_env import child_env
 from services.common.db import make_engine
 from devstack.ports import free_port
 from devstack.services import ServiceProcesses
@@ -60,8 +61,8 @@ def test_a_rebuild_mid_stream_hands_over_and_ends_equal_to_the_live_tables(kafka
         # the group's commit, as the broker holds it, is where the facts end: a new member begins there
         assert group_offsets(kafka_bootstrap, f"{app_id}-aggregator", done.offsets) == done.offsets
 
-        replica = ServiceProcesses({**p.env, "DATABASE_URL": url, "HK_APP_ID": app_id,
-                                    "HK_AGGREGATOR_WEB_PORT": str(free_port()), "HK_LOG_LEVEL": "INFO"}, tmp_path / "rebuilt")
+        replica = ServiceProcesses(child_env(p.settings.model_copy(update={
+            "database_url": url, "app_id": app_id, "aggregator_web_port": free_port(), "log_level": "INFO"})), tmp_path / "rebuilt")
         replica.start("aggregator")
         for chunk in range(0, len(thirds[2]), 200):
             assert p.post(thirds[2][chunk:chunk + 200]).status_code == 202

@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import text
@@ -153,24 +156,46 @@ def time_board(prefix: str, board: str, queries, reader, raw, owner, repeat: int
                                               "target": f"<= {BOARD_MS}", "met": seq50 <= BOARD_MS}
 
 
-def run(lines: int, influencers: int, days: int, repeat: int) -> dict:
-    from .old_dashboard import require_pandas, time_old_dashboard
-    require_pandas()
+@dataclass
+class BoardDatabase:
+    engine: object      # as the owner
+    reader: object      # as hk_grafana, CONCURRENCY connections
+    reader_url: str     # hk_grafana's URL, for an engine with other options
+    load_s: float
+
+
+@contextmanager
+def board_database(name: str, lines: int, influencers: int, days: int) -> Iterator[BoardDatabase]:
+    """An embedded PostgreSQL with a migrated database ``name`` holding ``lines`` generated order lines."""
     from devstack.postgres import EmbeddedPostgres
     pg = EmbeddedPostgres().start()
     try:
-        url = pg.create_database("hk_bench_dashboard")
+        url = pg.create_database(name)
         settings = Settings(env="dev", database_url=url)
         migrate(settings)
         engine = make_engine(url)
         load_s = load(engine, lines, influencers, days)
         as_reader = make_url(sqlalchemy_url(url)).set(username="hk_grafana", password=settings.effective_grafana_password())
-        reader = make_engine(as_reader.render_as_string(hide_password=False), pool_size=CONCURRENCY)
+        reader_url = as_reader.render_as_string(hide_password=False)
+        reader = make_engine(reader_url, pool_size=CONCURRENCY)
+        try:
+            yield BoardDatabase(engine, reader, reader_url, load_s)
+        finally:
+            reader.dispose()
+            engine.dispose()
+    finally:
+        pg.cleanup()
+
+
+def run(lines: int, influencers: int, days: int, repeat: int) -> dict:
+    from .old_dashboard import require_pandas, time_old_dashboard
+    require_pandas()
+    with board_database("hk_bench_dashboard", lines, influencers, days) as db:
+        engine, reader = db.engine, db.reader
         # the baseline: same role, same SQL, the raw views first on the search path; no 10 s cap, it is slow
-        raw = make_engine(as_reader.render_as_string(hide_password=False),
-                          connect_args={"options": "-c search_path=raw,public -c statement_timeout=0"})
+        raw = make_engine(db.reader_url, connect_args={"options": "-c search_path=raw,public -c statement_timeout=0"})
         size = f"dashboard.{lines / 1e6:g}M"
-        figures, checked = {f"{size}.load_s": {"value": round(load_s, 1), "unit": "s"}}, []
+        figures, checked = {f"{size}.load_s": {"value": round(db.load_s, 1), "unit": "s"}}, []
         # what the aggregator does once a day when the business day turns (the windows move a day: the figure that
         # bounds freshness then), beside rebuilding every window from the daily rows (hk migrate, hk rebuild)
         for name, before, sql in (("rebuild", "SELECT 1", "SELECT refresh_rolling(true)"),
@@ -193,8 +218,5 @@ def run(lines: int, influencers: int, days: int, repeat: int) -> dict:
                            if ".board." in k)
         print(f"old dashboard refresh: {old['total_s']:.1f} s (read_csv {old['read_s']:.1f} s + metrics "
               f"{old['metrics_s']:.1f} s) vs whole board: {boards}")
-        for e in (reader, raw, engine):
-            e.dispose()
+        raw.dispose()
         return figures
-    finally:
-        pg.cleanup()

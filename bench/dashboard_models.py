@@ -11,13 +11,7 @@ import json
 import sys
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy.engine import make_url
-
-from services.aggregator.migrate import migrate
-from services.common.db import make_engine, sqlalchemy_url
-from services.common.settings import Settings
-
-from .dashboard import BOARD_MS, CONCURRENCY, CONFIGS, PANEL_P95_MS, board_queries, busiest, load, slug, whole_board
+from .dashboard import BOARD_MS, CONFIGS, PANEL_P95_MS, board_database, board_queries, busiest, slug, whole_board
 from .report import save
 from .timing import print_table, time_query
 
@@ -34,16 +28,8 @@ def model_panels() -> set[str]:
 
 
 def run(lines: int, influencers: int, days: int, repeat: int = 7) -> dict:
-    from devstack.postgres import EmbeddedPostgres
-    pg = EmbeddedPostgres().start()
-    try:
-        url = pg.create_database("hk_bench_models")
-        settings = Settings(env="dev", database_url=url)
-        migrate(settings)
-        engine = make_engine(url)
-        load(engine, lines, influencers, days)
-        as_reader = make_url(sqlalchemy_url(url)).set(username="hk_grafana", password=settings.effective_grafana_password())
-        reader = make_engine(as_reader.render_as_string(hide_password=False), pool_size=CONCURRENCY)
+    with board_database("hk_bench_models", lines, influencers, days) as db:
+        engine, reader = db.engine, db.reader
         wanted, rows, figures = model_panels(), [], {}
         size = f"dashboard.{lines / 1e6:g}M"
         for config, (days_shown, brand) in CONFIGS.items():
@@ -63,11 +49,7 @@ def run(lines: int, influencers: int, days: int, repeat: int = 7) -> dict:
                 rows.append((config, board, "whole board, model rows open", f"{seq50:.0f}", f"{seq95:.0f}",
                              "yes" if seq50 <= BOARD_MS else "NO"))
         print_table(("config", "board", "panel", "p50 ms", "p95 ms", "target"), rows)
-        reader.dispose()
-        engine.dispose()
         return figures
-    finally:
-        pg.cleanup()
 
 
 if __name__ == "__main__":

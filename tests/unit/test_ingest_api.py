@@ -80,8 +80,11 @@ def test_broker_failure_is_503_and_nothing_accepted():
 
 def test_a_real_producer_against_a_closed_port_gives_503_with_the_address():
     settings = Settings(env="dev", kafka_bootstrap=f"127.0.0.1:{free_port()}", produce_timeout_s=1.0)
-    r = TestClient(create_app(settings, EventProducer(settings))).post(
-        "/v1/events", json=ORDER, headers={"Authorization": "Bearer dev-key"})
+    producer = EventProducer(settings)
+    try:
+        r = TestClient(create_app(settings, producer)).post("/v1/events", json=ORDER, headers={"Authorization": "Bearer dev-key"})
+    finally:  # or librdkafka keeps calling the closed port, and printing so, until the test run ends
+        producer.close()
     assert r.status_code == 503
     assert f"cannot reach Kafka at {settings.kafka_bootstrap}" in r.json()["errors"][0]["message"]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
 from services.aggregator.migrate import migrate
 from services.common.db import make_engine, sqlalchemy_url
@@ -158,8 +158,8 @@ def time_board(prefix: str, board: str, queries, reader, raw, owner, repeat: int
 
 @dataclass
 class BoardDatabase:
-    engine: object      # as the owner
-    reader: object      # as hk_grafana, CONCURRENCY connections
+    engine: Engine      # as the owner
+    reader: Engine      # as hk_grafana, CONCURRENCY connections
     reader_url: str     # hk_grafana's URL, for an engine with other options
     load_s: float
 

@@ -20,7 +20,6 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from kafka.admin import KafkaAdminClient
 from sqlalchemy import text
 
 from services.common.db import make_engine
@@ -28,6 +27,7 @@ from services.simulator.world import World
 from services.whatif.reattribute import reattribute, what_if
 
 from .pipeline import Pipeline, eventually
+from .topic_reader import group_offsets
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 TABLES = ("attributed_orders", "refunds", "spend", "influencer_daily", "daily_totals", "model_credits", "model_daily", "model_totals",
@@ -55,14 +55,6 @@ def settled(read, timeout_s: float = 60) -> None:
 def rows(engine, table: str) -> list:
     with engine.connect() as conn:
         return sorted(map(tuple, conn.execute(text(f"SELECT * FROM {table}"))), key=repr)
-
-
-def offsets(bootstrap: str, group: str) -> dict:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    try:
-        return {(tp.topic, tp.partition): o.offset for tp, o in admin.list_group_offsets({group: None})[group].items()}
-    finally:
-        admin.close()
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +89,7 @@ def test_with_the_live_settings_the_re_run_equals_the_live_tables(live, postgres
     finally:
         same.dispose()
     assert {t: rows(live.engine, t) for t in TABLES} == before, "the live tables changed"
-    assert offsets(kafka_bootstrap, f"{live.settings.app_id}-reattribute") == {}, "the re-run committed offsets"
+    assert group_offsets(kafka_bootstrap, f"{live.settings.app_id}-reattribute") == {}, "the re-run committed offsets"
 
 
 def lines_by_key(engine) -> dict:

@@ -6,7 +6,7 @@ import json
 import time
 from collections.abc import Callable
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 from services.aggregator.records import decode_record
 from services.alerts import subscriber
@@ -27,11 +27,21 @@ def read_topic(bootstrap: str, topic: str, expect: int | None, timeout_s: float 
     parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
     consumer.assign(parts)
     consumer.seek_to_beginning(*parts)
+    records: list[dict] = []
     ends = consumer.end_offsets(parts)
     more = (lambda: any(consumer.position(tp) < ends[tp] for tp in parts)) if expect is None else lambda: len(records) < expect
-    records, deadline = [], time.monotonic() + timeout_s
+    deadline = time.monotonic() + timeout_s
     while more() and time.monotonic() < deadline:
         for batch in consumer.poll(timeout_ms=500).values():
             records += [decode(m.value) for m in batch]
     consumer.close()
     return records
+
+
+def group_offsets(bootstrap: str, group: str) -> dict[tuple[str, int], int]:
+    """(topic, partition) → the consumer group's committed offset, as the broker holds it (empty: none)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        return {(tp.topic, tp.partition): o.offset for tp, o in admin.list_group_offsets({group: None}).get(group, {}).items()}
+    finally:
+        admin.close()

